@@ -1,0 +1,49 @@
+"""The ``squeezefpga`` command line.
+
+Each subcommand lives in its own module under ``codegen/commands/`` and
+exposes ``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int``.
+Modules are imported only when their subcommand runs, so ``squeezefpga
+params`` starts without torch.  Expected failures raise ``CliError`` (or
+``ConfigError``) and end as one line on stderr with exit status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from quant.arch import ConfigError
+
+from .errors import CliError
+
+# subcommand -> module under codegen.commands
+COMMANDS: dict[str, str] = {
+    "params": "params",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="squeezefpga", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, mod in COMMANDS.items():
+        m = importlib.import_module(f"codegen.commands.{mod}")
+        sp = sub.add_parser(name, help=m.HELP, description=m.HELP)
+        m.add_arguments(sp)
+        sp.set_defaults(_run=m.run)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return int(args._run(args) or 0)
+    except (CliError, ConfigError) as e:
+        print(f"squeezefpga {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"squeezefpga {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per ``squeezefpga`` subcommand (see codegen/cli.py)."""
