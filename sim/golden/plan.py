@@ -109,6 +109,14 @@ class Plan:
         """Names of the computed tensors, in execution order."""
         return [s.output for s in self.steps]
 
+    def comparable(self, significand_bits: int = 24) -> list[str]:
+        """Computed tensors, in order, whose proven range a float with that
+        many significand bits holds exactly (float32: 24).  A float path
+        (qonnx, torch) can only be compared exactly on these: it rounds wider
+        accumulators, e.g. a conv summed with a fine-grained bias."""
+        lim = 1 << significand_bits
+        return [n for n in self.order if max(-self.tensors[n].lo, self.tensors[n].hi) <= lim]
+
     def _batch(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
         want = tuple(self.input_shape[1:])

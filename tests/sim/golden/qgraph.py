@@ -96,11 +96,39 @@ def assert_exact(model_or_mw, x: np.ndarray, intermediates=True):
         ctxs = qonnx_run(mw, x, full=True)
         for i, ctx in enumerate(ctxs):
             frame = {k: golden.QTensor(v.values[i:i + 1], v.exp) for k, v in runs.items()}
-            d = golden.first_divergence(frame, ctx, plan.order)
+            d = golden.first_divergence(frame, ctx, plan.comparable())
             assert d is None, f"frame {i}: {d}"
         want = np.concatenate([c[mw.graph.output[0].name] for c in ctxs])
     else:
         want = qonnx_run(mw, x)
     assert got.shape == want.shape
     assert np.max(np.abs(got - want)) == 0
+    return plan, got
+
+
+def export_brevitas(module, in_shape, path):
+    """Brevitas -> QONNX as our exporter does it; a cleaned qonnx ModelWrapper."""
+    import torch
+    from brevitas.export import export_qonnx
+    from qonnx.core.modelwrapper import ModelWrapper
+    from qonnx.util.cleanup import cleanup_model
+
+    export_qonnx(module.eval(), torch.zeros(1, *in_shape), export_path=str(path), dynamo=False)
+    return cleanup_model(ModelWrapper(str(path)))
+
+
+def torch_run(module, x):
+    import torch
+
+    with torch.no_grad():
+        return module.eval()(torch.from_numpy(np.asarray(x, np.float32))).numpy()
+
+
+def assert_three_way(module, mw, x):
+    """golden == qonnx (every tensor) == Brevitas torch, max abs diff 0."""
+    plan, got = assert_exact(mw, x)
+    ref = torch_run(module, x)
+    assert got.shape == ref.shape
+    bad = np.argwhere(got != ref)
+    assert bad.size == 0, f"golden vs torch at {bad[0].tolist()}: {got[tuple(bad[0])]} vs {ref[tuple(bad[0])]}"
     return plan, got
