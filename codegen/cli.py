@@ -18,6 +18,8 @@ from .errors import CliError
 
 # subcommand -> module under codegen.commands
 COMMANDS: dict[str, str] = {
+    "golden": "golden",
+    "cosim": "cosim",
     "params": "params",
 }
 

@@ -117,7 +117,8 @@ class Plan:
         lim = 1 << significand_bits
         return [n for n in self.order if max(-self.tensors[n].lo, self.tensors[n].hi) <= lim]
 
-    def _batch(self, x: np.ndarray) -> np.ndarray:
+    def batch(self, x: np.ndarray) -> np.ndarray:
+        """``x`` as (N, C, H, W), checked against the model's input shape."""
         x = np.asarray(x)
         want = tuple(self.input_shape[1:])
         if x.ndim == len(want):
@@ -142,7 +143,7 @@ class Plan:
 
     def run(self, x, keep: bool = False) -> dict[str, QTensor]:
         """Run on float input; the output (or, with ``keep``, every tensor) by name."""
-        return self._execute({self.input_name: self._batch(x)}, self.steps, keep)
+        return self._execute({self.input_name: self.batch(x)}, self.steps, keep)
 
     def run_int(self, x_int, keep: bool = False):
         """Integer I/O: ``x_int`` are the codes of the input quantizer's output.
@@ -152,7 +153,7 @@ class Plan:
         """
         if self.input_step is None:
             raise ValueError("run_int needs exactly one Quant on the graph input")
-        x = self._batch(x_int)
+        x = self.batch(x_int)
         if x.dtype.kind not in "iu":
             raise TypeError(f"run_int takes integer codes, got dtype {x.dtype}")
         info = self.tensors[self.input_step.output]
