@@ -132,46 +132,67 @@ async def recv_frame(sink: AxiStreamSink, timeout_cycles: int, clk) -> list[int]
     return [int(v) for v in fr.tdata]
 
 
-async def passthrough_checks(dut, width: int, seed: int, lengths=(1, 2, 7, 40)) -> None:
-    """Frames of random words through a module whose output must equal its
-    input (register slice, FIFO), under every in/out pause combination, then
-    a throughput check with no pauses and a mid-frame reset."""
+async def stream_checks(dut, make_case, seed: int, fmt=(1, 0, False),
+                        rate=None, timeout: int = 50000, combos=None) -> None:
+    """Standard checks of a one-input one-output module.
+
+    make_case(rng) -> (input frames, expected output frames), each a list of
+    beat words.  For every (input, output) pause combination the frames of a
+    fresh case are sent and the output compared bit-exactly; then, without
+    pauses, rate(monitor, case) checks the cycle count (default: the output
+    moves one beat per cycle from its first to its last beat); finally a
+    reset in the middle of a frame followed by a full frame.
+    fmt = (lanes, lane width, signed) of the output, for mismatch messages."""
     rng = random.Random(seed)
     src, snk = make_source(dut), make_sink(dut)
     mon = HandshakeMonitor(dut, "m_axis")
-    combos = list(itertools.product(PAUSES, PAUSES))
-    for i, (pin, pout) in enumerate(combos):
+    for i, (pin, pout) in enumerate(combos or itertools.product(PAUSES, PAUSES)):
         set_pause(src, pin, seed + i)
         set_pause(snk, pout, seed + 100 + i)
-        frames = [[rng.getrandbits(width) for _ in range(n)] for n in lengths]
-        for fr in frames:
+        ins, exps = make_case(rng)
+        for fr in ins:
             await src.send(frame(fr))
-        for n, fr in enumerate(frames):
-            got = await recv_frame(snk, 20000, dut.clk)
-            check_beats(got, fr, f"frame {n} pauses in={pin} out={pout}")
-    # throughput: one beat per cycle with no backpressure
+        for n, exp in enumerate(exps):
+            got = await recv_frame(snk, timeout, dut.clk)
+            check_beats(got, exp, f"frame {n}, pauses in={pin} out={pout}", *fmt)
     set_pause(src, "none", 0)
     set_pause(snk, "none", 0)
     await ClockCycles(dut.clk, 5)
     mon.clear()
-    data = [rng.getrandbits(width) for _ in range(64)]
-    await src.send(frame(data))
-    check_beats(await recv_frame(snk, 2000, dut.clk), data, "throughput frame")
-    assert mon.span() == len(data), f"{len(data)} beats took {mon.span()} cycles"
-    await mid_frame_reset(dut, src, snk, width, rng)
+    ins, exps = make_case(rng)
+    for fr in ins:
+        await src.send(frame(fr))
+    for n, exp in enumerate(exps):
+        check_beats(await recv_frame(snk, timeout, dut.clk), exp, f"rate frame {n}", *fmt)
+    if rate is None:
+        n_out = sum(len(e) for e in exps)
+        assert mon.span() == n_out, f"{n_out} output beats took {mon.span()} cycles"
+    else:
+        rate(mon, (ins, exps))
+    await mid_frame_reset(dut, src, snk, make_case, rng, fmt, timeout)
 
 
-async def mid_frame_reset(dut, src, snk, width: int, rng: random.Random) -> None:
+async def mid_frame_reset(dut, src, snk, make_case, rng, fmt, timeout) -> None:
     """Reset while a frame is half through, then a full frame must come out
     intact with nothing stale before or after it."""
     set_pause(src, "random", rng.randint(0, 999))
     set_pause(snk, "bursty", rng.randint(0, 999))
-    await src.send(frame([rng.getrandbits(width) for _ in range(50)]))
-    await ClockCycles(dut.clk, 23)
+    ins, _ = make_case(rng)
+    await src.send(frame(ins[0]))
+    await ClockCycles(dut.clk, max(3, len(ins[0]) // 2))
     await reset(dut, 2)
     assert snk.empty(), "sink kept data across reset"
-    data = [rng.getrandbits(width) for _ in range(30)]
-    await src.send(frame(data))
-    check_beats(await recv_frame(snk, 5000, dut.clk), data, "frame after mid-frame reset")
-    await ClockCycles(dut.clk, 50)
+    ins, exps = make_case(rng)
+    await src.send(frame(ins[0]))
+    check_beats(await recv_frame(snk, timeout, dut.clk), exps[0],
+                "frame after mid-frame reset", *fmt)
+    await ClockCycles(dut.clk, 100)
     assert snk.empty(), "stale beats after the post-reset frame"
+
+
+async def passthrough_checks(dut, width: int, seed: int, lengths=(1, 2, 7, 40)) -> None:
+    """stream_checks for modules whose output equals their input."""
+    def case(rng):
+        frames = [[rng.getrandbits(width) for _ in range(n)] for n in lengths]
+        return frames, frames
+    await stream_checks(dut, case, seed)

@@ -1,0 +1,106 @@
+// requant: lane-wise requantizer, accumulator -> activation.
+//
+// Per lane: optional ReLU, then x * 2^-SHIFT rounded half to even (SHIFT > 0)
+// or an exact left shift by -SHIFT (SHIFT <= 0), then saturation to the
+// OUT_W-bit signed/unsigned (optionally narrow) range.  Matches
+// sim/golden/ops.py requantize(acc, SHIFT, OUT_W, OUT_SIGNED, NARROW,
+// "ROUND", RELU).
+//
+// Packing: input lane i at s_axis_tdata[i*IN_W +: IN_W], output lane i at
+// m_axis_tdata[i*OUT_W +: OUT_W]; tlast passes through.  Zero lanes stay zero,
+// so the zero padding lanes of a folded stream are preserved.
+// Cycles: latency 1 cycle (output register slice), 1 beat/cycle.
+// Reset: synchronous, active high; the output register is emptied.
+`default_nettype none
+
+module requant #(
+    parameter integer LANES      = 1,   // lanes per beat (>= 1)
+    parameter integer IN_W       = 24,  // input lane width in bits (>= 2)
+    parameter integer IN_SIGNED  = 1,   // 1: input lanes are two's complement
+    parameter integer OUT_W      = 8,   // output lane width in bits (>= 2)
+    parameter integer OUT_SIGNED = 0,   // 1: signed output range, 0: unsigned
+    parameter integer NARROW     = 0,   // 1: narrow range (signed min +1, unsigned max -1)
+    parameter integer SHIFT      = 8,   // >0: divide by 2^SHIFT (half to even); <=0: left shift
+    parameter integer RELU       = 1    // 1: clamp negative inputs to zero first
+) (
+    input  wire                   clk,
+    input  wire                   rst,
+    input  wire [LANES*IN_W-1:0]  s_axis_tdata,
+    input  wire                   s_axis_tlast,
+    input  wire                   s_axis_tvalid,
+    output wire                   s_axis_tready,
+    output wire [LANES*OUT_W-1:0] m_axis_tdata,
+    output wire                   m_axis_tlast,
+    output wire                   m_axis_tvalid,
+    input  wire                   m_axis_tready
+);
+    localparam integer LSH = (SHIFT < 0) ? -SHIFT : 0;          // left shift amount
+    localparam integer XW0 = IN_W + 1 + LSH;                    // signed working width
+    localparam integer XW  = (XW0 > OUT_W + 2) ? XW0 : OUT_W + 2;
+
+    generate
+        if (LANES < 1 || IN_W < 2 || OUT_W < 2) begin : g_bad_width
+            $fatal(1, "requant: need LANES >= 1, IN_W >= 2, OUT_W >= 2");
+        end
+        if (SHIFT >= IN_W + 2 || SHIFT < -32) begin : g_bad_shift
+            $fatal(1, "requant: SHIFT must lie in [-32, IN_W + 1]");
+        end
+        if (IN_SIGNED > 1 || OUT_SIGNED > 1 || NARROW > 1 || RELU > 1 ||
+            IN_SIGNED < 0 || OUT_SIGNED < 0 || NARROW < 0 || RELU < 0) begin : g_bad_flag
+            $fatal(1, "requant: IN_SIGNED, OUT_SIGNED, NARROW, RELU must be 0 or 1");
+        end
+    endgenerate
+
+    // Saturation bounds in the XW-bit signed working width.
+    localparam [XW-1:0] HI_S = {{(XW - OUT_W + 1) {1'b0}}, {(OUT_W - 1) {1'b1}}};
+    localparam [XW-1:0] HI_U = {{(XW - OUT_W) {1'b0}}, {(OUT_W - 1) {1'b1}}, NARROW == 0};
+    localparam [XW-1:0] LO_S = {{(XW - OUT_W + 1) {1'b1}}, {(OUT_W - 2) {1'b0}}, NARROW != 0};
+    localparam signed [XW-1:0] HI = (OUT_SIGNED != 0) ? HI_S : HI_U;
+    localparam signed [XW-1:0] LO = (OUT_SIGNED != 0) ? LO_S : {XW{1'b0}};
+
+    wire [LANES*OUT_W-1:0] q_data;
+
+    // Comparisons may be constant for some parameter sets (e.g. SHIFT == 1).
+    /* verilator lint_off CMPCONST */
+    genvar i;
+    generate
+        for (i = 0; i < LANES; i = i + 1) begin : g_lane
+            wire [IN_W-1:0]     x_raw = s_axis_tdata[i*IN_W +: IN_W];
+            wire                x_neg = (IN_SIGNED != 0) && x_raw[IN_W-1];
+            wire signed [XW-1:0] x = {{(XW - IN_W) {x_neg}}, x_raw};
+            wire signed [XW-1:0] r = (RELU != 0 && x_neg) ? {XW{1'b0}} : x;
+            wire signed [XW-1:0] q;
+            if (SHIFT > 0) begin : g_round
+                wire signed [XW-1:0] fl   = r >>> SHIFT;
+                wire [SHIFT-1:0]     frac = r[SHIFT-1:0];
+                wire [SHIFT-1:0]     half = {1'b1, {(SHIFT - 1) {1'b0}}};
+                wire                 up   = (frac > half) || ((frac == half) && fl[0]);
+                assign q = fl + {{(XW - 1) {1'b0}}, up};
+            end else begin : g_lshift
+                assign q = r <<< LSH;
+            end
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire signed [XW-1:0] s = (q > HI) ? HI : (q < LO) ? LO : q;
+            /* verilator lint_on UNUSEDSIGNAL */
+            assign q_data[i*OUT_W +: OUT_W] = s[OUT_W-1:0];
+        end
+    endgenerate
+    /* verilator lint_on CMPCONST */
+
+    axis_register #(
+        .DATA_W(LANES * OUT_W)
+    ) u_out (
+        .clk          (clk),
+        .rst          (rst),
+        .s_axis_tdata (q_data),
+        .s_axis_tlast (s_axis_tlast),
+        .s_axis_tvalid(s_axis_tvalid),
+        .s_axis_tready(s_axis_tready),
+        .m_axis_tdata (m_axis_tdata),
+        .m_axis_tlast (m_axis_tlast),
+        .m_axis_tvalid(m_axis_tvalid),
+        .m_axis_tready(m_axis_tready)
+    );
+endmodule
+
+`default_nettype wire
