@@ -124,12 +124,27 @@ def check_beats(got: Sequence[int], exp: Sequence[int], what: str,
         raise AssertionError(f"{what}: got {len(got)} beats, expected {len(exp)}")
 
 
-async def recv_frame(sink: AxiStreamSink, timeout_cycles: int, clk) -> list[int]:
-    """Receive one tlast-delimited frame or fail after timeout_cycles."""
+async def recv_frame(sink: AxiStreamSink, timeout_cycles: int, clk, user: bool = False):
+    """Receive one tlast-delimited frame (tdata list, or (tdata, tuser) with
+    user=True) or fail after timeout_cycles."""
     from cocotb.triggers import with_timeout
 
     fr = await with_timeout(sink.recv(), timeout_cycles * 10, "ns")
-    return [int(v) for v in fr.tdata]
+    data = [int(v) for v in fr.tdata]
+    if not user:
+        return data
+    tuser = fr.tuser  # cocotbext-axi collapses a constant tuser to one int
+    return data, ([int(tuser)] * len(data) if isinstance(tuser, int) else [int(v) for v in tuser])
+
+
+async def recv_check(sink, exp, what: str, fmt, timeout: int, clk) -> None:
+    """Receive one frame and compare it; exp is a beat list or (beats, tuser)."""
+    if isinstance(exp, tuple):
+        data, user = await recv_frame(sink, timeout, clk, user=True)
+        check_beats(data, exp[0], what, *fmt)
+        check_beats(user, exp[1], what + " (tuser)")
+    else:
+        check_beats(await recv_frame(sink, timeout, clk), exp, what, *fmt)
 
 
 async def stream_checks(dut, make_case, seed: int, fmt=(1, 0, False),
@@ -153,8 +168,8 @@ async def stream_checks(dut, make_case, seed: int, fmt=(1, 0, False),
         for fr in ins:
             await src.send(frame(fr))
         for n, exp in enumerate(exps):
-            got = await recv_frame(snk, timeout, dut.clk)
-            check_beats(got, exp, f"frame {n}, pauses in={pin} out={pout}", *fmt)
+            await recv_check(snk, exp, f"frame {n}, pauses in={pin} out={pout}",
+                             fmt, timeout, dut.clk)
     set_pause(src, "none", 0)
     set_pause(snk, "none", 0)
     await ClockCycles(dut.clk, 5)
@@ -163,9 +178,9 @@ async def stream_checks(dut, make_case, seed: int, fmt=(1, 0, False),
     for fr in ins:
         await src.send(frame(fr))
     for n, exp in enumerate(exps):
-        check_beats(await recv_frame(snk, timeout, dut.clk), exp, f"rate frame {n}", *fmt)
+        await recv_check(snk, exp, f"rate frame {n}", fmt, timeout, dut.clk)
     if rate is None:
-        n_out = sum(len(e) for e in exps)
+        n_out = sum(len(e[0] if isinstance(e, tuple) else e) for e in exps)
         assert mon.span() == n_out, f"{n_out} output beats took {mon.span()} cycles"
     else:
         rate(mon, (ins, exps))
@@ -184,8 +199,7 @@ async def mid_frame_reset(dut, src, snk, make_case, rng, fmt, timeout) -> None:
     assert snk.empty(), "sink kept data across reset"
     ins, exps = make_case(rng)
     await src.send(frame(ins[0]))
-    check_beats(await recv_frame(snk, timeout, dut.clk), exps[0],
-                "frame after mid-frame reset", *fmt)
+    await recv_check(snk, exps[0], "frame after mid-frame reset", fmt, timeout, dut.clk)
     await ClockCycles(dut.clk, 100)
     assert snk.empty(), "stale beats after the post-reset frame"
 

@@ -86,28 +86,26 @@ def beats_to_image(beats: Sequence[int], c: int, h: int, w: int,
 
 def window_beats(x: np.ndarray, k: int, stride: int, pads: Sequence[int],
                  lanes: int, width: int) -> tuple[list[int], list[int]]:
-    """im2col reference: for every output pixel (raster order) the k*k window
-    of the zero-padded image, order (ky, kx, channel fold).  pads = (top,
-    left, bottom, right).  Returns (beats, pad_flags) where pad_flags[i] is 1
-    when beat i lies in the padding."""
-    x = _chw(x)
-    c, h, w = x.shape
-    t, l, b, r = pads
-    xp = np.pad(x, ((0, 0), (t, b), (l, r)))
-    valid = np.pad(np.ones((h, w), dtype=np.int64), ((t, b), (l, r)))
-    oh = (h + t + b - k) // stride + 1
-    ow = (w + l + r - k) // stride + 1
+    """Window stream of window_gen built from the golden im2col: for every
+    output pixel (raster order) its k*k window of the zero-padded image in
+    order (ky, kx, channel fold).  pads = (top, left, bottom, right).
+    Returns (beats, pad_flags): pad_flags[i] = 1 when beat i is padding."""
+    from sim.golden import ops
+
+    x = _chw(x)[None]
+    c = x.shape[1]
+    cols, _, _ = ops.im2col(x, k, k, (stride, stride), tuple(pads))
+    inside, _, _ = ops.im2col(np.ones((1, 1) + x.shape[2:], dtype=np.int64),
+                              k, k, (stride, stride), tuple(pads))
     cf = ceil_div(c, lanes)
     beats: list[int] = []
     flags: list[int] = []
-    for oy in range(oh):
-        for ox in range(ow):
-            for ky in range(k):
-                for kx in range(k):
-                    yy, xx = oy * stride + ky, ox * stride + kx
-                    px = pixel_beats(xp[:, yy, xx], lanes, width)
-                    beats += px
-                    flags += [int(valid[yy, xx] == 0)] * cf
+    for row, ins in zip(cols, inside):
+        win = row.reshape(c, k, k)
+        for ky in range(k):
+            for kx in range(k):
+                beats += pixel_beats(win[:, ky, kx], lanes, width)
+                flags += [int(ins[ky * k + kx] == 0)] * cf
     return beats, flags
 
 
