@@ -1,6 +1,8 @@
 """Test helpers: hand-built QONNX graphs and the exactness check against qonnx."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
@@ -85,6 +87,8 @@ def qonnx_run(mw, x: np.ndarray, full=False):
 
 
 def assert_exact(model_or_mw, x: np.ndarray, intermediates=True):
+    if isinstance(model_or_mw, (str, Path)):
+        model_or_mw = onnx.load(str(model_or_mw))
     """golden == qonnx execute_onnx, output and (optionally) every shared tensor."""
     mw = model_or_mw if hasattr(model_or_mw, "graph") and hasattr(model_or_mw, "model") \
         else wrap(model_or_mw)
