@@ -23,6 +23,36 @@ def _shift_range(lo: int, hi: int, shift: int) -> tuple[int, int]:
     return lo << shift, hi << shift
 
 
+def _fast_requant(q: QuantSpec, x: TensorInfo, shift: int):
+    """``q.requantize`` specialised on the proven input range: the add-then-shift
+    rounding ``(v + 2**(s-1) - 1 + ((v >> s) & 1)) >> s`` (ties to even), in
+    int32 when the range allows, else int64; equal to ``ops.requantize``."""
+    if shift <= 0 or shift > 30:
+        return lambda v: q.requantize(v, x.exp)
+    mag = max(-x.lo, x.hi) + (1 << shift)
+    dt = np.int32 if mag < 1 << 31 else np.int64 if mag < 1 << 62 else None
+    if dt is None:
+        return lambda v: q.requantize(v, x.exp)
+    half, full = (1 << (shift - 1)) - 1, (1 << shift) - 1
+
+    def requant(v):
+        v = v.astype(dt)
+        if q.mode == "FLOOR":
+            r = v >> shift
+        elif q.mode == "CEIL":
+            v += full
+            r = v >> shift
+        else:
+            r = v >> shift
+            r &= 1
+            r += v
+            r += half
+            r >>= shift
+        return np.clip(r, q.lo, q.hi, out=r).astype(np.int64)
+
+    return requant
+
+
 class Compiler:
     def __init__(self, graph: Graph):
         self.g = graph
@@ -91,7 +121,7 @@ class Compiler:
             shift = q.exp - x.exp
             self._check_shift(node, x, shift)
             lo, hi = (int(v) for v in q.requantize(np.array([x.lo, x.hi]), x.exp))
-            self.add(node, "Quant", [src], out, lambda v, q=q, e=x.exp: q.requantize(v, e),
+            self.add(node, "Quant", [src], out, _fast_requant(q, x, shift),
                      lo, hi, q.exp, q.bits, q.signed)
 
     def _requant_const(self, node, q: QuantSpec, v, e):
