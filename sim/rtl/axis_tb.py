@@ -156,7 +156,8 @@ async def stream_checks(dut, make_case, seed: int, fmt=(1, 0, False),
     fresh case are sent and the output compared bit-exactly; then, without
     pauses, rate(monitor, case) checks the cycle count (default: the output
     moves one beat per cycle from its first to its last beat); finally a
-    reset in the middle of a frame followed by a full frame.
+    reset in the middle of a frame followed by a full frame.  Returns the
+    (source, sink) pair for further checks.
     fmt = (lanes, lane width, signed) of the output, for mismatch messages."""
     rng = random.Random(seed)
     src, snk = make_source(dut), make_sink(dut)
@@ -185,6 +186,7 @@ async def stream_checks(dut, make_case, seed: int, fmt=(1, 0, False),
     else:
         rate(mon, (ins, exps))
     await mid_frame_reset(dut, src, snk, make_case, rng, fmt, timeout)
+    return src, snk
 
 
 async def mid_frame_reset(dut, src, snk, make_case, rng, fmt, timeout) -> None:
