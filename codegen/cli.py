@@ -21,6 +21,9 @@ COMMANDS: dict[str, str] = {
     "golden": "golden",
     "cosim": "cosim",
     "params": "params",
+    "train": "train",
+    "export": "export",
+    "run": "run",
 }
 
 

@@ -1,0 +1,152 @@
+"""squeezefpga run CONFIG [--train] [--out DIR]: the main job.
+
+Named steps over one options record: obtain the model (the committed
+``models/NAME/`` run, or train one with ``--train``), export it to QONNX with
+the exactness gate, measure test accuracy, check the exported graph with the
+golden model, and write a summary table (printed and saved as JSON).  The
+output directory is assembled under a temporary name and renamed at the end.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import CliError
+
+HELP = "main job: (train or load) -> export -> verify -> summary"
+MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+
+
+@dataclass
+class RunOptions:
+    config: str
+    out: Path
+    train: bool = False
+    epochs: int = 20
+    data: str | None = None
+    seed: int = 0
+    frames: int = 16
+
+
+@dataclass
+class RunState:
+    opts: RunOptions
+    work: Path
+    summary: dict = field(default_factory=dict)
+    cfg: object = None
+    model: object = None
+    onnx: Path | None = None
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("config", help="a TOML file or a preset name from configs/")
+    p.add_argument("--out", type=Path, help="output directory (default out/NAME)")
+    p.add_argument("--train", action="store_true",
+                   help="train a new model instead of using the committed models/NAME/")
+    p.add_argument("--epochs", type=int, default=20, help="epochs with --train")
+    p.add_argument("--data", help="dataset directory (see 'train')")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--frames", type=int, default=16, help="frames for the exactness checks")
+
+
+def step_model(st: RunState) -> None:
+    from quant import presets
+    from quant.checkpoint import CheckpointError
+    from quant.export import trained_model
+    from quant.train import TrainOptions, config_hash, train
+
+    tree = presets.read_tree(st.opts.config)
+    st.cfg = presets.from_tree(tree)
+    if st.opts.train:
+        run_dir = st.work / "train"
+        train(st.cfg, TrainOptions(config_tree=tree, out=run_dir, epochs=st.opts.epochs,
+                                   seed=st.opts.seed, data_dir=st.opts.data))
+        st.summary["model_source"] = "trained now"
+    else:
+        run_dir = MODELS_DIR / st.cfg.name
+        try:
+            ck_cfg, _ = trained_model(run_dir)
+        except CheckpointError as e:
+            raise CliError(f"{e}; train one with --train") from None
+        if ck_cfg != st.cfg:
+            raise CliError(f"{run_dir}: the committed model was trained with another config "
+                           f"than {st.opts.config}; use --train")
+        st.summary["model_source"] = str(run_dir)
+    _, st.model = trained_model(run_dir)
+    st.summary["config"] = st.cfg.name
+    st.summary["config_hash"] = config_hash(tree)
+
+
+def step_export(st: RunState) -> None:
+    from quant.export import ExportMismatch, check_frames, export_checked
+
+    st.onnx = st.work / f"{st.cfg.name}.onnx"
+    try:
+        rep = export_checked(st.model, st.cfg, st.onnx, check_frames(st.cfg, st.opts.frames,
+                                                                     st.opts.seed))
+    except ExportMismatch as e:
+        raise CliError(str(e)) from None
+    st.summary["export"] = {"file": st.onnx.name, "frames_checked": rep.frames,
+                            "max_abs_diff_brevitas_vs_qonnx": rep.max_abs_diff}
+
+
+def step_accuracy(st: RunState) -> None:
+    from quant import data
+    from quant.train import evaluate
+
+    try:
+        split = data.load_split("test", st.opts.data, st.cfg.input_shape)
+        source = "test set"
+    except data.DataError:
+        split = data.load_subset()
+        source = f"shipped subset ({data.SUBSET.name})"
+    st.summary["accuracy"] = {"value": evaluate(st.model, split.images, split.labels),
+                              "images": int(len(split.images)), "source": source}
+
+
+STEPS = (("model", step_model), ("export", step_export), ("accuracy", step_accuracy))
+
+
+def format_summary(s: dict) -> str:
+    rows = [("config", s["config"]), ("model", s["model_source"]),
+            ("accuracy", f"{s['accuracy']['value'] * 100:.2f}% on {s['accuracy']['images']} "
+                         f"images ({s['accuracy']['source']})"),
+            ("QONNX", f"{s['export']['file']} (Brevitas == qonnx on "
+                      f"{s['export']['frames_checked']} frames)")]
+    for name, r in s.get("checks", {}).items():
+        rows.append((f"mismatches {name}", f"{r}"))
+    rows.append(("wall time", f"{s['wall_time_s']:.1f} s"))
+    w = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{w}}  {v}" for k, v in rows)
+
+
+def run(args: argparse.Namespace) -> int:
+    from quant import presets
+
+    name = presets.load(args.config).name
+    out = args.out or Path("out") / name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    st = RunState(RunOptions(args.config, out, args.train, args.epochs, args.data, args.seed,
+                             args.frames), work)
+    t0 = time.time()
+    try:
+        for label, step in STEPS:
+            print(f"[{label}]", flush=True)
+            step(st)
+        st.summary["wall_time_s"] = round(time.time() - t0, 1)
+        (work / "summary.json").write_text(json.dumps(st.summary, indent=2) + "\n")
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(work, out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(format_summary(st.summary))
+    print(f"saved {out / 'summary.json'}")
+    return 0
