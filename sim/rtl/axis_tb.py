@@ -147,63 +147,71 @@ async def recv_check(sink, exp, what: str, fmt, timeout: int, clk) -> None:
         check_beats(await recv_frame(sink, timeout, clk), exp, what, *fmt)
 
 
-async def stream_checks(dut, make_case, seed: int, fmt=(1, 0, False),
-                        rate=None, timeout: int = 50000, combos=None) -> None:
-    """Standard checks of a one-input one-output module.
+async def stream_checks(dut, make_case, seed: int, fmt=(1, 0, False), rate=None,
+                        timeout: int = 50000, combos=None,
+                        ins=("s_axis",), outs=("m_axis",)):
+    """Standard checks of a streaming module.
 
     make_case(rng) -> (input frames, expected output frames), each a list of
-    beat words.  For every (input, output) pause combination the frames of a
-    fresh case are sent and the output compared bit-exactly; then, without
-    pauses, rate(monitor, case) checks the cycle count (default: the output
-    moves one beat per cycle from its first to its last beat); finally a
-    reset in the middle of a frame followed by a full frame.  Returns the
-    (source, sink) pair for further checks.
-    fmt = (lanes, lane width, signed) of the output, for mismatch messages."""
+    beat words (or (beats, tuser) for an expected frame); with several ports
+    (ins/outs prefixes) both are lists per port.  For every (input, output)
+    pause combination the frames of a fresh case are sent and every output
+    compared bit-exactly; then, without pauses, rate(monitor of outs[0],
+    case) checks cycle counts (default: the output moves one beat per cycle
+    from its first to its last beat); finally a reset in the middle of a
+    frame followed by a full frame, with nothing stale before or after.
+    fmt = (lanes, lane width, signed) of the outputs, for mismatch messages.
+    Returns (source, sink), or the lists of them with several ports."""
+    multi = len(ins) > 1 or len(outs) > 1
+
+    def norm(case):
+        return case if multi else ([case[0]], [case[1]])
+
     rng = random.Random(seed)
-    src, snk = make_source(dut), make_sink(dut)
-    mon = HandshakeMonitor(dut, "m_axis")
+    srcs = [make_source(dut, p) for p in ins]
+    snks = [make_sink(dut, p) for p in outs]
+    mon = HandshakeMonitor(dut, outs[0])
+
+    def pauses(pin, pout, base):
+        for k, src in enumerate(srcs):
+            set_pause(src, pin, base + k)
+        for k, snk in enumerate(snks):
+            set_pause(snk, pout, base + 50 + k)
+
+    async def send_and_check(case, what, first_only=False):
+        in_frames, exp_frames = norm(case)
+        for src, frames in zip(srcs, in_frames):
+            for fr in frames[:1] if first_only else frames:
+                await src.send(frame(fr))
+        for port, snk, exps in zip(outs, snks, exp_frames):
+            for n, exp in enumerate(exps[:1] if first_only else exps):
+                await recv_check(snk, exp, f"{port} frame {n}, {what}", fmt, timeout, dut.clk)
+
     for i, (pin, pout) in enumerate(combos or itertools.product(PAUSES, PAUSES)):
-        set_pause(src, pin, seed + i)
-        set_pause(snk, pout, seed + 100 + i)
-        ins, exps = make_case(rng)
-        for fr in ins:
-            await src.send(frame(fr))
-        for n, exp in enumerate(exps):
-            await recv_check(snk, exp, f"frame {n}, pauses in={pin} out={pout}",
-                             fmt, timeout, dut.clk)
-    set_pause(src, "none", 0)
-    set_pause(snk, "none", 0)
+        pauses(pin, pout, seed + 100 * i)
+        await send_and_check(make_case(rng), f"pauses in={pin} out={pout}")
+    pauses("none", "none", 0)
     await ClockCycles(dut.clk, 5)
     mon.clear()
-    ins, exps = make_case(rng)
-    for fr in ins:
-        await src.send(frame(fr))
-    for n, exp in enumerate(exps):
-        await recv_check(snk, exp, f"rate frame {n}", fmt, timeout, dut.clk)
+    case = make_case(rng)
+    await send_and_check(case, "no pauses")
     if rate is None:
-        n_out = sum(len(e[0] if isinstance(e, tuple) else e) for e in exps)
+        n_out = sum(len(e[0] if isinstance(e, tuple) else e) for e in norm(case)[1][0])
         assert mon.span() == n_out, f"{n_out} output beats took {mon.span()} cycles"
     else:
-        rate(mon, (ins, exps))
-    await mid_frame_reset(dut, src, snk, make_case, rng, fmt, timeout)
-    return src, snk
-
-
-async def mid_frame_reset(dut, src, snk, make_case, rng, fmt, timeout) -> None:
-    """Reset while a frame is half through, then a full frame must come out
-    intact with nothing stale before or after it."""
-    set_pause(src, "random", rng.randint(0, 999))
-    set_pause(snk, "bursty", rng.randint(0, 999))
-    ins, _ = make_case(rng)
-    await src.send(frame(ins[0]))
-    await ClockCycles(dut.clk, max(3, len(ins[0]) // 2))
+        rate(mon, case)
+    # reset in the middle of a frame, then a full frame
+    pauses("random", "bursty", rng.randint(0, 999))
+    in_frames, _ = norm(make_case(rng))
+    for src, frames in zip(srcs, in_frames):
+        await src.send(frame(frames[-1]))
+    await ClockCycles(dut.clk, max(3, len(in_frames[0][-1]) // 2))
     await reset(dut, 2)
-    assert snk.empty(), "sink kept data across reset"
-    ins, exps = make_case(rng)
-    await src.send(frame(ins[0]))
-    await recv_check(snk, exps[0], "frame after mid-frame reset", fmt, timeout, dut.clk)
+    assert all(snk.empty() for snk in snks), "sink kept data across reset"
+    await send_and_check(make_case(rng), "after mid-frame reset", first_only=True)
     await ClockCycles(dut.clk, 100)
-    assert snk.empty(), "stale beats after the post-reset frame"
+    assert all(snk.empty() for snk in snks), "stale beats after the post-reset frame"
+    return (srcs, snks) if multi else (srcs[0], snks[0])
 
 
 async def passthrough_checks(dut, width: int, seed: int, lengths=(1, 2, 7, 40)) -> None:
