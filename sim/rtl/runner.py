@@ -28,7 +28,7 @@ DEPS: dict[str, list[str]] = {
     "global_avgpool": ["axis_register"],
     "axis_concat": ["axis_register"],
     "axis_add": ["axis_register"],
-    "axis_lane_conv": [],
+    "axis_lane_conv": ["axis_register"],
 }
 
 
