@@ -73,12 +73,12 @@ class Compiler:
             raise refuse(node, f"input {name!r} is a constant; this op needs a computed tensor")
         raise refuse(node, f"input {name!r} is not an integer tensor the plan computes")
 
-    def add(self, node, op, inputs, output, fn, lo, hi, exp, bits=None, signed=None):
+    def add(self, node, op, inputs, output, fn, lo, hi, exp, bits=None, signed=None, **params):
         try:
             self.info[output] = TensorInfo(output, int(exp), int(lo), int(hi), bits, signed)
         except OverflowError as e:
             raise refuse(node, str(e)) from None
-        step = Step(node_name(node), op, tuple(inputs), output, fn)
+        step = Step(node_name(node), op, tuple(inputs), output, fn, params)
         self.steps.append(step)
         return step
 
@@ -115,14 +115,14 @@ class Compiler:
             self.iconst[out] = (self._requant_const(node, q, v, e), q.exp)
         elif src == self.g.input_name:
             self.input_steps.append(self.add(node, "Quant(input)", [src], out, q.quantize_float,
-                                             q.lo, q.hi, q.exp, q.bits, q.signed))
+                                             q.lo, q.hi, q.exp, q.bits, q.signed, q=q))
         else:
             x = self.dyn(node, src)
             shift = q.exp - x.exp
             self._check_shift(node, x, shift)
             lo, hi = (int(v) for v in q.requantize(np.array([x.lo, x.hi]), x.exp))
             self.add(node, "Quant", [src], out, _fast_requant(q, x, shift),
-                     lo, hi, q.exp, q.bits, q.signed)
+                     lo, hi, q.exp, q.bits, q.signed, q=q, shift=shift)
 
     def _requant_const(self, node, q: QuantSpec, v, e):
         self._check_shift(node, TensorInfo("const", e, int(v.min()), int(v.max())), q.exp - e)
@@ -190,7 +190,8 @@ class Compiler:
                 acc += bias_arr.reshape(1, -1, 1, 1)
             return acc
 
-        self.add(node, "Conv", [node.input[0]], node.output[0], conv, min(cmin), max(cmax), e_acc)
+        self.add(node, "Conv", [node.input[0]], node.output[0], conv, min(cmin), max(cmax), e_acc,
+                 w=w, bias=bias_arr, shift=shift, stride=stride, pads=pads, dot_bound=dot_bound)
         self.bounds.append(LayerBound(node_name(node), "Conv", e_acc, min(cmin), max(cmax),
                                       tuple(cmin), tuple(cmax), dot_bound, engine))
 
@@ -217,7 +218,8 @@ class Compiler:
             b = bc if bc is not None else vals.pop(0)
             return ops.add(a, ae, b, be)[0]
 
-        self.add(node, "Add", dyn, node.output[0], add, alo + blo, ahi + bhi, e)
+        self.add(node, "Add", dyn, node.output[0], add, alo + blo, ahi + bhi, e,
+                 exps=(ae, be), consts=(ac, bc), ranges=((alo, ahi), (blo, bhi)))
         self.bounds.append(LayerBound(node_name(node), "Add", e, alo + blo, ahi + bhi))
 
     def op_Concat(self, node):
@@ -233,14 +235,14 @@ class Compiler:
             return np.concatenate([ops.round_shift(v, e - xe) for v, xe in zip(vals, exps)], axis=1)
 
         self.add(node, "Concat", list(node.input), node.output[0], concat,
-                 min(r[0] for r in rng), max(r[1] for r in rng), e)
+                 min(r[0] for r in rng), max(r[1] for r in rng), e, exps=tuple(exps))
 
     # ---- data movement and pooling -------------------------------------------
-    def _same(self, node, op, fn, lo=None, hi=None):
+    def _same(self, node, op, fn, lo=None, hi=None, **params):
         x = self.dyn(node, node.input[0])
         self.add(node, op, [node.input[0]], node.output[0], fn,
                  x.lo if lo is None else lo(x), x.hi if hi is None else hi(x), x.exp,
-                 x.bits, x.signed)
+                 x.bits, x.signed, **params)
 
     def op_Relu(self, node):
         self._same(node, "Relu", lambda v: np.maximum(v, 0), lambda x: max(x.lo, 0), lambda x: max(x.hi, 0))
@@ -261,7 +263,8 @@ class Compiler:
         if any(p >= kk for p, kk in zip(pads, k + k)):
             raise refuse(node, f"pads {pads} must be smaller than the kernel {k}")
         ceil = bool(a.get("ceil_mode", 0))
-        self._same(node, "MaxPool", lambda v: ops.maxpool2d(v, k, stride, pads, ceil))
+        self._same(node, "MaxPool", lambda v: ops.maxpool2d(v, k, stride, pads, ceil),
+                   kernel=k, stride=stride, pads=pads, ceil=ceil)
 
     def op_GlobalAveragePool(self, node):
         x = self.dyn(node, node.input[0])
@@ -282,7 +285,7 @@ class Compiler:
 
         self.fused.add(node_name(q_node))
         self.add(q_node, "GlobalAveragePool+Quant", [node.input[0]], q_node.output[0], gap,
-                 lo, hi, q.exp, q.bits, q.signed)
+                 lo, hi, q.exp, q.bits, q.signed, q=q, shift=shift, mag=mag)
 
     def op_Flatten(self, node):
         if attrs(node).get("axis", 1) != 1:

@@ -202,13 +202,19 @@ def global_avgpool(x, shift: int, bits: int, signed: bool, mode: str = "ROUND",
     """
     x = _i64(x)
     n, c, h, w = x.shape
-    s = x.sum(axis=(2, 3))
-    shift = int(shift)
+    return avgpool_from_sum(x.sum(axis=(2, 3)), h * w, shift, bits, signed, mode,
+                            narrow).reshape(n, c, 1, 1)
+
+
+def avgpool_from_sum(s, hw: int, shift: int, bits: int, signed: bool, mode: str = "ROUND",
+                     narrow: bool = False) -> np.ndarray:
+    """``global_avgpool`` given the exact int64 sums ``s`` over ``hw`` pixels."""
+    s, hw, shift = _i64(s), int(hw), int(shift)
     if shift >= 0:
-        q = div_round(s, h * w << shift, mode)
+        q = div_round(s, hw << shift, mode)
     else:
-        q = div_round(np.left_shift(s, -shift), h * w, mode)
-    return saturate(q, bits, signed, narrow).reshape(n, c, 1, 1)
+        q = div_round(np.left_shift(s, -shift), hw, mode)
+    return saturate(q, bits, signed, narrow)
 
 
 def align(a, a_exp: int, b, b_exp: int) -> tuple[np.ndarray, np.ndarray, int]:

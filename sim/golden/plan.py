@@ -8,7 +8,7 @@ worst-case accumulator of every Conv and Add (for hardware bit widths).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -73,6 +73,7 @@ class Step:
     inputs: tuple[str, ...]
     output: str
     fn: Callable[..., np.ndarray]
+    params: dict = field(default_factory=dict, compare=False)  # what the fast engine needs
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,14 @@ class Plan:
         self.input_step: Step | None = input_step   # the single input Quant, if one
         self.output_name: str = output_name
         self.bounds: list[LayerBound] = bounds
+        self._fast: dict[bool, object] = {}
+
+    def fast_program(self, skip_input: bool = False):
+        """The float engine (``fast.py``), built on first use."""
+        if skip_input not in self._fast:
+            from .fast import build
+            self._fast[skip_input] = build(self, skip_input)
+        return self._fast[skip_input]
 
     @property
     def output(self) -> TensorInfo:
@@ -141,11 +150,21 @@ class Plan:
         names = self.order if keep else [self.output_name]
         return {n: QTensor(env[n], self.tensors[n].exp) for n in names if n in env}
 
-    def run(self, x, keep: bool = False) -> dict[str, QTensor]:
-        """Run on float input; the output (or, with ``keep``, every tensor) by name."""
-        return self._execute({self.input_name: self.batch(x)}, self.steps, keep)
+    def run(self, x, keep: bool = False, engine: str = "fast") -> dict[str, QTensor]:
+        """Run on float input; the output (or, with ``keep``, every tensor) by name.
 
-    def run_int(self, x_int, keep: bool = False):
+        ``engine``: "fast" (floats holding exact integers, ``fast.py``) or
+        "int64" (the reference steps).  ``keep`` always uses the reference.
+        """
+        x = self.batch(x)
+        if keep or engine == "int64":
+            return self._execute({self.input_name: x}, self.steps, keep)
+        if engine != "fast":
+            raise ValueError(f"engine must be 'fast' or 'int64', got {engine!r}")
+        out = self.fast_program()({self.input_name: x})
+        return {self.output_name: QTensor(out, self.output.exp)}
+
+    def run_int(self, x_int, keep: bool = False, engine: str = "fast"):
         """Integer I/O: ``x_int`` are the codes of the input quantizer's output.
 
         Returns the output's integer codes (at ``self.output.exp``), or with
@@ -160,13 +179,17 @@ class Plan:
         if x.size and (x.min() < info.lo or x.max() > info.hi):
             raise ValueError(f"input codes outside [{info.lo}, {info.hi}]")
         env = {self.input_step.output: x.astype(np.int64)}
+        if not keep and engine == "fast":
+            return self.fast_program(skip_input=True)(env)
+        if engine not in ("fast", "int64"):
+            raise ValueError(f"engine must be 'fast' or 'int64', got {engine!r}")
         steps = [s for s in self.steps if s is not self.input_step]
         out = self._execute(env, steps, keep)
         return out if keep else out[self.output_name].values
 
-    def __call__(self, x) -> np.ndarray:
+    def __call__(self, x, engine: str = "fast") -> np.ndarray:
         """Float NCHW in, the model output as exact float64 values out."""
-        return self.run(x)[self.output_name].float()
+        return self.run(x, engine=engine)[self.output_name].float()
 
     def describe(self) -> str:
         lines = [f"input {self.input_name} {self.input_shape}"]
