@@ -1,0 +1,62 @@
+"""`verilator --lint-only -Wall` is clean on every hw/ module (defaults and
+corner parameter sets), and illegal parameters stop elaboration."""
+from pathlib import Path
+
+import pytest
+
+from sim.rtl.runner import HW_DIR, lint
+
+MODULES = sorted(p.stem for p in HW_DIR.glob("*.v"))
+
+# extra legal parameter sets per module (corners of the test grids)
+CORNERS = {
+    "axis_fifo": [dict(DEPTH=2, RAM_STYLE=1), dict(DATA_W=1, DEPTH=64, RAM_STYLE=2)],
+    "window_gen": [dict(K=1, PAD_T=0, PAD_L=0, PAD_B=0, PAD_R=0, C=5, LANES=8),
+                   dict(K=3, S=2, PAD_T=0, PAD_L=0, PAD_B=0, PAD_R=0, H=7, W=9)],
+    "conv_mvu": [dict(K=1, CIN=8, COUT=8, SIMD=8, PE=8, USE_BIAS=1, IN_SIGNED=1),
+                 dict(CIN=5, COUT=7, SIMD=2, PE=3, NPIX=20)],
+    "requant": [dict(SHIFT=1, IN_W=4, OUT_W=8, OUT_SIGNED=1), dict(SHIFT=-3, IN_SIGNED=0, NARROW=1)],
+    "maxpool": [dict(K=3, S=2, CEIL_MODE=1, H=7, W=9, C=5, LANES=2, SIGNED=1),
+                dict(K=3, S=1, PAD_T=1, PAD_L=1, PAD_B=1, PAD_R=1, C=1, LANES=1)],
+    "global_avgpool": [dict(SHIFT=-2, IN_SIGNED=1, OUT_SIGNED=1, NARROW=1),
+                       dict(H=1, W=1, C=1, LANES=1, SHIFT=3)],
+    "axis_concat": [dict(CA=8, CB=3, LANES=4, SHIFT_B=0, OUT_W=8, SIGNED=1)],
+    "axis_add": [dict(SHIFT_A=2, SHIFT_B=0, OUT_W=11, SIGNED=0)],
+    "axis_lane_conv": [dict(C=7, IN_LANES=2, OUT_LANES=3), dict(C=4, IN_LANES=4, OUT_LANES=4)],
+}
+
+# one illegal parameter set per module: elaboration must stop with $fatal
+ILLEGAL = {
+    "axis_register": dict(DATA_W=0),
+    "axis_fifo": dict(DEPTH=12),
+    "axis_dup": dict(DATA_W=0),
+    "axis_lane_conv": dict(IN_LANES=9, C=8),
+    "window_gen": dict(PAD_T=3, K=3),
+    "conv_mvu": dict(ACC_W=10),
+    "requant": dict(RELU=2),
+    "maxpool": dict(CEIL_MODE=2),
+    "global_avgpool": dict(SHIFT=40),
+    "axis_concat": dict(CA=6, LANES=4),
+    "axis_add": dict(OUT_W=8, IN_W=8),
+}
+
+
+def test_every_module_has_checks():
+    assert set(ILLEGAL) == set(MODULES), "a module without an illegal-parameter check"
+
+
+@pytest.mark.verilator
+@pytest.mark.parametrize("top", MODULES)
+def test_lint_clean(top):
+    for params in [{}] + CORNERS.get(top, []):
+        res = lint(top, params)
+        out = res.stdout + res.stderr
+        assert res.returncode == 0 and "%Warning" not in out, f"{top} {params}:\n{out}"
+
+
+@pytest.mark.verilator
+@pytest.mark.parametrize("top", MODULES)
+def test_illegal_parameters_stop_elaboration(top):
+    res = lint(top, ILLEGAL[top])
+    out = res.stdout + res.stderr
+    assert res.returncode != 0 and "USERFATAL" in out and top in out, out
