@@ -21,6 +21,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import sim.hls_check  # noqa: F401  (registers the 'hls' checker)
     from sim.golden.cosim import CHECKERS, run_cosim
 
     checks = [c.strip() for c in args.check.split(",") if c.strip()]

@@ -1,0 +1,1 @@
+"""The hls4ml side: extensions (our layers), exact precisions, project writing and csim."""

@@ -1,0 +1,1 @@
+nnet::quant_global_avgpool_2d<{input_t}, {output_t}, {config}>({input}, {output});

@@ -1,0 +1,1 @@
+nnet::stream_maxpool_2d<{input_t}, {output_t}, {config}>({input}, {output});
