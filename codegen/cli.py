@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "train": "train",
     "export": "export",
     "run": "run",
+    "budget": "budget",
     "build": "build",
 }
 

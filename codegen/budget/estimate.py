@@ -1,0 +1,134 @@
+"""The resource budget of a folded pipeline: per layer, in total, per device.
+
+Numbers per layer (a stem conv, pool, Fire module, classifier conv, the global
+pool): information bits by kind (weights, biases, line/input buffers, FIFOs),
+what they take on the target family's memories (``Mapping``), multipliers and
+DSPs, and the cycles per frame of the layer's slowest op.  The pipeline's
+cycles per frame is the slowest layer's (a dataflow pipeline starts a new frame
+every that many cycles).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from quant.arch import NetConfig
+
+from ..hwops import devices
+from ..hwops.fold import auto_fold, check_fold
+from ..hwops.graph import build_ops
+from ..hwops.memory import Mapping, dsp_per_multiplier, map_memory
+from ..hwops.ops import HwOp
+
+KINDS = ("weight", "bias", "buffer", "fifo")
+RESOURCES = ("bram18_equiv", "uram", "dsp", "lutram_bits")
+
+
+@dataclass
+class LayerBudget:
+    name: str
+    bits: dict[str, int] = field(default_factory=lambda: {k: 0 for k in KINDS})
+    mapping: Mapping = field(default_factory=Mapping)
+    by_kind: dict[str, Mapping] = field(default_factory=lambda: {k: Mapping() for k in KINDS})
+    multipliers: int = 0
+    dsp: int = 0
+    cycles: int = 0
+
+    def add(self, o: "LayerBudget") -> None:
+        for k in KINDS:
+            self.bits[k] += o.bits[k]
+            self.by_kind[k] += o.by_kind[k]
+        self.mapping += o.mapping
+        self.multipliers += o.multipliers
+        self.dsp += o.dsp
+        self.cycles = max(self.cycles, o.cycles)
+
+    def as_dict(self) -> dict:
+        m = self.mapping
+        eff = m.efficiency
+        return {"name": self.name, "weight_bits": self.bits["weight"],
+                "bias_bits": self.bits["bias"], "buffer_bits": self.bits["buffer"],
+                "fifo_bits": self.bits["fifo"], "bram18_equiv": m.bram18_equiv,
+                "bram18": m.bram18, "bram36": m.bram36, "dp16kd": m.dp16kd, "uram": m.uram,
+                "lutram_bits": m.lutram_bits, "lutram_luts": m.lutram_luts,
+                "logic_bits": m.logic_bits,
+                "packing_efficiency": None if eff is None else round(eff, 4),
+                "multipliers": self.multipliers, "dsp": self.dsp,
+                "cycles_per_frame": self.cycles}
+
+
+@dataclass
+class Budget:
+    config: str
+    family: str
+    fold: dict
+    layers: list[LayerBudget]
+    total: LayerBudget
+    ops: list[HwOp]
+    uram: bool = False
+
+    @property
+    def cycles(self) -> int:
+        return self.total.cycles
+
+    @property
+    def onchip_bits(self) -> int:
+        return sum(self.total.bits.values())
+
+    def fit(self, dev: devices.Device) -> dict:
+        """{"fits", "binding", "utilization": {resource: used / available}}."""
+        b = self if dev.family == self.family else estimate_ops(
+            self.config, self.ops, self.fold, dev.family, self.uram and dev.uram > 0)
+        m = b.total.mapping
+        used = {"bram18_equiv": m.bram18_equiv, "uram": m.uram, "dsp": b.total.dsp,
+                "lutram_bits": m.lutram_luts * 64}
+        cap = dev.capacity()
+        util = {}
+        for r in RESOURCES:
+            util[r] = (used[r] / cap[r]) if cap[r] else (0.0 if used[r] == 0 else float("inf"))
+        binding = max(RESOURCES, key=lambda r: util[r])
+        return {"fits": all(v <= 1.0 for v in util.values()), "binding": binding,
+                "utilization": {r: round(v, 4) for r, v in util.items()},
+                "used": used, "available": cap}
+
+    def as_dict(self, devs: list[devices.Device] = ()) -> dict:
+        out = {"config": self.config, "family": self.family,
+               "layers": [l.as_dict() for l in self.layers],
+               "total": self.total.as_dict(), "fold": self.fold}
+        out["total"]["name"] = "total"
+        out["devices"] = {d.name: self.fit(d) for d in devs}
+        return out
+
+
+def _layer_of(op: HwOp, family: str, uram: bool) -> LayerBudget:
+    lb = LayerBudget(op.layer)
+    for mem in op.memories():
+        mp = map_memory(mem, family, uram)
+        lb.bits[mem.kind] += mem.stored_bits
+        lb.by_kind[mem.kind] += mp
+        lb.mapping += mp
+    for mu in op.multipliers():
+        lb.multipliers += mu.count
+        lb.dsp += mu.count * dsp_per_multiplier(mu.a, mu.b, mu.y, family)
+    lb.cycles = op.cycles()
+    return lb
+
+
+def estimate_ops(name: str, ops: list[HwOp], fold: dict, family: str,
+                 uram: bool = False) -> Budget:
+    rows: dict[str, LayerBudget] = {}
+    for op in ops:
+        rows.setdefault(op.layer, LayerBudget(op.layer)).add(_layer_of(op, family, uram))
+    total = LayerBudget("total")
+    for r in rows.values():
+        total.add(r)
+    return Budget(name, family, fold, list(rows.values()), total, ops, uram)
+
+
+def estimate(cfg: NetConfig, fold: dict | None = None, family: str = "xilinx",
+             target: int | None = None, uram: bool = False) -> Budget:
+    """Budget of ``cfg`` with ``fold`` (None: ``auto_fold`` to ``target`` cycles)."""
+    if fold is None:
+        fold = auto_fold(cfg, target)
+    else:
+        check_fold(cfg, fold)
+    return estimate_ops(cfg.name, build_ops(cfg, fold), fold, family, uram)

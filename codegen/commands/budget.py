@@ -1,0 +1,116 @@
+"""squeezefpga budget CONFIG.toml|MODEL.onnx [--fold FILE|auto] [--device NAME ...]
+[--json | --csv FILE] [--plot FILE] [--sweep key=v1,v2 ...] [--paper]"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+from pathlib import Path
+
+from quant import presets
+
+from ..budget import estimate
+from ..budget.report import format_budget, layers_csv, paper_table
+from ..budget.sweep import KEYS_HELP, format_rows, parse_sweeps, run_sweep
+from ..errors import CliError
+from ..hwops import devices
+from ..hwops.fold import FoldError, load_fold
+
+HELP = "estimate memories, DSPs, cycles per frame and device fit before synthesis"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("config", help="a TOML config / preset name, or a QONNX MODEL.onnx")
+    p.add_argument("--fold", default="auto",
+                   help="'auto' (balance every layer to the target) or a TOML/JSON file "
+                        "{layer: {pe, simd} | {lanes}}")
+    p.add_argument("--target-cycles", type=int, default=None,
+                   help="auto-fold target in cycles per frame (default: the slowest layer at "
+                        "full parallelism)")
+    p.add_argument("--device", nargs="+", default=None, metavar="NAME",
+                   help=f"devices to check (default: all of {', '.join(devices.DEVICES)})")
+    p.add_argument("--uram", action="store_true",
+                   help="map memories of >= 288 Kibit to URAM where the device has it "
+                        "(synth_xilinx -uram)")
+    p.add_argument("--clock-mhz", type=float, default=200.0, help="clock for frames/s")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="machine-readable output")
+    out.add_argument("--csv", metavar="FILE", help="write the table as CSV")
+    p.add_argument("--plot", metavar="FILE.png|.svg",
+                   help="memory per layer (stacked bars); with --sweep the Pareto plot, "
+                        "the bars going to FILE_layers")
+    p.add_argument("--sweep", action="append", default=[], metavar="KEY=V1,V2",
+                   help=f"sweep a key over values (repeatable, product grid); keys: {KEYS_HELP}")
+    p.add_argument("--accuracy", metavar="FILE.json",
+                   help="{sweep point label: accuracy} from trained runs, colours the Pareto plot")
+    p.add_argument("--paper", action="store_true",
+                   help="print the weight storage at 32/8/6/4 bits next to the paper's sizes")
+
+
+def _load(args):
+    path = Path(args.config)
+    if path.suffix == ".onnx":
+        if args.sweep:
+            raise CliError("--sweep needs a TOML config, not a model")
+        from ..budget.onnx_input import load_onnx
+        return load_onnx(path), None
+    tree = presets.read_tree(args.config)
+    return presets.from_tree(tree), tree
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        devs = [devices.get(n) for n in (args.device or list(devices.DEVICES))]
+    except KeyError as e:
+        raise CliError(e.args[0]) from None
+    cfg, tree = _load(args)
+    if args.paper:
+        print(paper_table(cfg))
+        return 0
+    try:
+        fold = None if args.fold == "auto" else load_fold(args.fold)
+    except FoldError as e:
+        raise CliError(str(e)) from None
+    family = devs[0].family
+    if args.sweep:
+        return _sweep(args, tree, fold, family, devs)
+    try:
+        b = estimate(cfg, fold, family, args.target_cycles, args.uram)
+    except FoldError as e:
+        raise CliError(str(e)) from None
+    if args.plot:
+        from ..budget.plots import layer_bars
+        layer_bars(b, args.plot)
+    if args.json:
+        print(json.dumps(b.as_dict(devs), indent=2))
+    elif args.csv:
+        Path(args.csv).write_text(layers_csv(b))
+    else:
+        print(format_budget(b, devs, args.clock_mhz))
+    return 0
+
+
+def _sweep(args, tree, fold, family, devs) -> int:
+    sweeps = parse_sweeps(args.sweep, tree)
+    points = run_sweep(tree, sweeps, family, args.uram, fold, args.target_cycles)
+    rows = [p.row(devs, args.clock_mhz) for p in points]
+    if args.plot:
+        from ..budget.plots import layer_bars, pareto
+        acc = json.loads(Path(args.accuracy).read_text()) if args.accuracy else None
+        pareto(points, args.plot, f"{tree.get('net', {}).get('name', args.config)}: sweep of "
+               f"{', '.join(k for k, _ in sweeps)} ({family} memories)", acc)
+        first = next((p for p in points if p.budget is not None), None)
+        if first is not None:
+            plot = Path(args.plot)
+            layer_bars(first.budget, plot.with_name(f"{plot.stem}_layers{plot.suffix}"))
+    if args.json:
+        print(json.dumps({"points": rows}, indent=2))
+    elif args.csv:
+        with open(args.csv, "w", newline="") as fh:
+            keys = list(dict.fromkeys(k for r in rows for k in r))
+            w = csv.DictWriter(fh, fieldnames=keys)
+            w.writeheader()
+            w.writerows(rows)
+    else:
+        print(format_rows(rows, [k for k, _ in sweeps]))
+    return 0

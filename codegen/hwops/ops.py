@@ -1,0 +1,267 @@
+"""One class per hardware op: shapes, stream widths, cycles, memories, weights.
+
+Each class mirrors one hw/*.v module and uses exactly the formulas its header
+documents (cycles, storage geometry, packing), so the budget estimator and the
+RTL backend's manifest read the same numbers.  Streams are channels-last,
+``lanes`` channels per beat, ``ceil(C / lanes)`` beats per pixel.
+
+``verilog()`` gives the module name and parameters that instantiate the op
+(weight/bias file names are left to the backend).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from quant.arch import ceil_div
+
+from .memory import Memory, next_pow2
+
+
+def clog2(n: int) -> int:
+    return max(0, (n - 1).bit_length())
+
+
+@dataclass(frozen=True)
+class Mult:
+    """``count`` multipliers of ``a`` x ``b`` bits giving ``y`` bits."""
+
+    a: int
+    b: int
+    y: int
+    count: int
+
+
+@dataclass
+class HwOp:
+    name: str
+    layer: str  # the report row the op belongs to (conv1, fire2, maxpool1, ...)
+
+    module = ""
+
+    def cycles(self) -> int:
+        """Cycles per frame at full throughput (no backpressure)."""
+        raise NotImplementedError
+
+    def memories(self) -> list[Memory]:
+        return []
+
+    def multipliers(self) -> list[Mult]:
+        return []
+
+    def verilog(self) -> dict:
+        return {"module": self.module, "params": {}}
+
+
+@dataclass
+class ConvEngine(HwOp):
+    """hw/conv_mvu.v: PE x SIMD folded matrix-vector unit (+ hw/requant.v after it)."""
+
+    cin: int = 1
+    cout: int = 1
+    k: int = 1
+    out_hw: tuple[int, int] = (1, 1)
+    pe: int = 1
+    simd: int = 1
+    in_w: int = 8
+    in_signed: bool = False
+    w_w: int = 4
+    bias: bool = True
+    bias_w: int = 8
+    module = "conv_mvu"
+
+    def __post_init__(self):
+        if not (1 <= self.simd <= self.cin and 1 <= self.pe <= self.cout):
+            raise ValueError(f"{self.name}: need 1 <= SIMD <= CIN and 1 <= PE <= COUT "
+                             f"(SIMD={self.simd}, CIN={self.cin}, PE={self.pe}, COUT={self.cout})")
+
+    # geometry, named as in conv_mvu.v
+    cf = property(lambda s: ceil_div(s.cin, s.simd))
+    sf = property(lambda s: s.k * s.k * s.cf)
+    nf = property(lambda s: ceil_div(s.cout, s.pe))
+    npix = property(lambda s: s.out_hw[0] * s.out_hw[1])
+
+    @property
+    def acc_w(self) -> int:
+        """Exact accumulator: signed product (IN_W + 1 + W_W) + log2 of the terms + bias."""
+        return self.in_w + 1 + self.w_w + clog2(self.cin * self.k * self.k) + 1
+
+    def cycles(self) -> int:
+        return self.npix * self.nf * self.sf  # NF * SF per output pixel (conv_mvu.v)
+
+    def latency(self) -> int:
+        return self.sf + 5  # first output beat after the first input beat
+
+    @property
+    def weight_bits(self) -> int:
+        return self.cout * self.cin * self.k * self.k * self.w_w
+
+    def memories(self) -> list[Memory]:
+        mems = [Memory(f"{self.name}.wrom", "weight", self.pe * self.simd * self.w_w,
+                       self.nf * self.sf, rom=True, content_bits=self.weight_bits)]
+        if self.bias:  # NF words of PE*ACC_W, read combinationally -> LUT logic
+            mems.append(Memory(f"{self.name}.brom", "bias", self.pe * self.acc_w, self.nf,
+                               rom=True, style="logic", content_bits=self.cout * self.bias_w))
+        if self.nf > 1:  # input beats kept for nf > 0 (never read when NF = 1)
+            mems.append(Memory(f"{self.name}.ibuf", "buffer", self.simd * self.in_w, self.sf))
+        mems.append(Memory(f"{self.name}.ofifo", "fifo", self.pe * self.acc_w + 1, 16,
+                           style="lut"))  # axis_fifo DEPTH 16, RAM_STYLE 2
+        return mems
+
+    def multipliers(self) -> list[Mult]:
+        return [Mult(self.in_w + 1, self.w_w, self.in_w + 1 + self.w_w, self.pe * self.simd)]
+
+    def pack_weights(self, w: np.ndarray) -> list[int]:
+        """ROM words (unsigned ints) of weights ``w[cout, cin, k, k]`` (signed ints).
+
+        Word nf*SF + (ky*K + kx)*CF + f holds at bits [(p*SIMD + s)*W_W +: W_W]
+        the weight of output channel nf*PE + p, input channel f*SIMD + s; zero
+        past COUT / CIN (conv_mvu.v).
+        """
+        w = np.asarray(w, dtype=np.int64)
+        if w.shape != (self.cout, self.cin, self.k, self.k):
+            raise ValueError(f"{self.name}: weights {w.shape}, expected "
+                             f"{(self.cout, self.cin, self.k, self.k)}")
+        lim = 1 << (self.w_w - 1)
+        if w.min(initial=0) < -lim or w.max(initial=0) >= lim:
+            raise ValueError(f"{self.name}: a weight does not fit {self.w_w} signed bits")
+        pad = np.zeros((self.nf * self.pe, self.cf * self.simd, self.k, self.k), np.int64)
+        pad[:self.cout, :self.cin] = w & ((1 << self.w_w) - 1)
+        # -> [nf, ky, kx, f, p, s]
+        t = pad.reshape(self.nf, self.pe, self.cf, self.simd, self.k, self.k)
+        t = t.transpose(0, 4, 5, 2, 1, 3).reshape(self.nf * self.sf, self.pe * self.simd)
+        words = []
+        for row in t.tolist():
+            v = 0
+            for i, x in enumerate(row):
+                v |= x << (i * self.w_w)
+            words.append(v)
+        return words
+
+    def verilog(self) -> dict:
+        return {"module": self.module, "params": {
+            "CIN": self.cin, "COUT": self.cout, "K": self.k, "SIMD": self.simd, "PE": self.pe,
+            "IN_W": self.in_w, "IN_SIGNED": int(self.in_signed), "W_W": self.w_w,
+            "ACC_W": self.acc_w, "NPIX": self.npix, "USE_BIAS": int(self.bias)}}
+
+
+def _line_buffer(op) -> Memory:
+    """window_gen.v storage: NROWS = K + S rows of W * CF words of LANES * DATA_W bits."""
+    rows = op.k + op.s
+    return Memory(f"{op.name}.lines", "buffer", op.lanes * op.data_w, rows * op.w * op.cf,
+                  content_bits=rows * op.w * op.c * op.data_w)
+
+
+@dataclass
+class WindowGen(HwOp):
+    """hw/window_gen.v: line buffer of K + S rows, K*K*CF beats per output pixel."""
+
+    h: int = 1
+    w: int = 1
+    c: int = 1
+    lanes: int = 1
+    data_w: int = 8
+    k: int = 3
+    s: int = 1
+    pads: tuple[int, int, int, int] = (0, 0, 0, 0)  # top, left, bottom, right
+    module = "window_gen"
+
+    cf = property(lambda s: ceil_div(s.c, s.lanes))
+    oh = property(lambda s: (s.h + s.pads[0] + s.pads[2] - s.k) // s.s + 1)
+    ow = property(lambda s: (s.w + s.pads[1] + s.pads[3] - s.k) // s.s + 1)
+
+    def cycles(self) -> int:
+        return max(self.oh * self.ow * self.k * self.k * self.cf, self.h * self.w * self.cf)
+
+    def memories(self) -> list[Memory]:
+        return [_line_buffer(self)]
+
+    def verilog(self) -> dict:
+        t, l, b, r = self.pads
+        return {"module": self.module, "params": {
+            "H": self.h, "W": self.w, "C": self.c, "LANES": self.lanes, "DATA_W": self.data_w,
+            "K": self.k, "S": self.s, "PAD_T": t, "PAD_L": l, "PAD_B": b, "PAD_R": r}}
+
+
+@dataclass
+class MaxPool(WindowGen):
+    """hw/maxpool.v: a window_gen (ceil-mode windows as extra padding) + running max."""
+
+    out_hw: tuple[int, int] = (1, 1)
+    ceil_mode: bool = False
+    module = "maxpool"
+
+    def cycles(self) -> int:
+        oh, ow = self.out_hw
+        return max(oh * ow * self.k * self.k * self.cf, self.h * self.w * self.cf)
+
+    def verilog(self) -> dict:
+        v = super().verilog()
+        v["params"]["CEIL_MODE"] = int(self.ceil_mode)
+        return v
+
+
+@dataclass
+class GlobalAvgPool(HwOp):
+    """hw/global_avgpool.v: H*W*CF input beats, then NB + 2 cycles per output beat."""
+
+    h: int = 1
+    w: int = 1
+    c: int = 1
+    lanes: int = 1
+    in_w: int = 8
+    out_w: int = 8
+    shift: int = 0
+    module = "global_avgpool"
+
+    cf = property(lambda s: ceil_div(s.c, s.lanes))
+
+    def cycles(self) -> int:
+        nb = self.in_w + clog2(self.h * self.w + 1) + 1 + max(0, -self.shift)
+        return self.h * self.w * self.cf + self.cf * (nb + 2) + 1
+
+    def verilog(self) -> dict:
+        return {"module": self.module, "params": {
+            "H": self.h, "W": self.w, "C": self.c, "LANES": self.lanes, "IN_W": self.in_w,
+            "OUT_W": self.out_w, "SHIFT": self.shift}}
+
+
+@dataclass
+class Fifo(HwOp):
+    """hw/axis_fifo.v: DEPTH (power of two) words of DATA_W + 1 bits (tlast)."""
+
+    data_w: int = 8
+    min_beats: int = 2
+    purpose: str = ""
+    module = "axis_fifo"
+
+    @property
+    def depth(self) -> int:
+        return next_pow2(self.min_beats)
+
+    def cycles(self) -> int:
+        return 0  # never the bottleneck: 1 beat/cycle
+
+    def memories(self) -> list[Memory]:
+        return [Memory(f"{self.name}.mem", "fifo", self.data_w + 1, self.depth,
+                       content_bits=(self.data_w + 1) * self.depth)]
+
+    def verilog(self) -> dict:
+        return {"module": self.module, "params": {"DATA_W": self.data_w, "DEPTH": self.depth}}
+
+
+@dataclass
+class Stream(HwOp):
+    """A memory-less streaming op moving ``beats`` per frame at 1 beat/cycle:
+    hw/requant.v, axis_dup.v, axis_concat.v, axis_add.v or a width converter."""
+
+    beats: int = 0
+    module_name: str = ""
+    params: dict = field(default_factory=dict)
+
+    def cycles(self) -> int:
+        return self.beats
+
+    def verilog(self) -> dict:
+        return {"module": self.module_name, "params": dict(self.params)}
