@@ -90,8 +90,32 @@ def _span(size: int, out: int, k: int, s: int, pad: int) -> tuple[int, int]:
     return max(0, -(-(pad - k) // s)), min(out - 1, (size - 1 + pad - k) // s)
 
 
+def _pool_axis(x: np.ndarray, axis: int, k: int, s: int, pad: int, out_len: int) -> np.ndarray:
+    """Running max over the ``k`` taps of one axis (stride ``s``, ``pad`` before)."""
+    taps = []
+    for i in range(k):
+        o0, o1 = _span(x.shape[axis], out_len, i, s, pad)
+        if o0 <= o1:
+            src = [slice(None)] * x.ndim
+            src[axis] = slice(o0 * s + i - pad, o1 * s + i - pad + 1, s)
+            taps.append((o0 == 0 and o1 == out_len - 1, o0, o1, x[tuple(src)]))
+    taps.sort(key=lambda tp: not tp[0])  # a tap covering every output first
+    if taps[0][0]:
+        out = taps.pop(0)[3].copy()
+    else:
+        shape = list(x.shape)
+        shape[axis] = out_len
+        out = np.full(shape, -np.inf, x.dtype)
+    for _, o0, o1, src in taps:
+        dst = [slice(None)] * x.ndim
+        dst[axis] = slice(o0, o1 + 1)
+        np.maximum(out[tuple(dst)], src, out=out[tuple(dst)])
+    return out
+
+
 def maxpool(x: np.ndarray, kernel, stride, pads, ceil: bool) -> np.ndarray:
-    """ONNX MaxPool of a float NHWC array; padding never wins (it is never read)."""
+    """ONNX MaxPool of a float NHWC array, rows then columns (max is separable);
+    padding never wins (it is never read)."""
     n, h, w, c = x.shape
     (kh, kw), (sh, sw) = kernel, stride
     t, l, b, r = pads
@@ -99,24 +123,7 @@ def maxpool(x: np.ndarray, kernel, stride, pads, ceil: bool) -> np.ndarray:
     ow = ops.pool_out_size(w, kw, sw, l, r, ceil)
     if oh <= 0 or ow <= 0:
         raise ValueError("pooling window larger than the padded input")
-    taps = []
-    for i in range(kh):
-        o0, o1 = _span(h, oh, i, sh, t)
-        for j in range(kw):
-            p0, p1 = _span(w, ow, j, sw, l)
-            if o0 <= o1 and p0 <= p1:
-                src = x[:, o0 * sh + i - t : o1 * sh + i - t + 1 : sh,
-                        p0 * sw + j - l : p1 * sw + j - l + 1 : sw]
-                taps.append((o0 == 0 and p0 == 0 and o1 == oh - 1 and p1 == ow - 1, o0, o1, p0, p1, src))
-    taps.sort(key=lambda tp: not tp[0])  # a tap covering every output first
-    if taps[0][0]:
-        out = taps.pop(0)[5].copy()
-    else:
-        out = np.full((n, oh, ow, c), -np.inf, x.dtype)
-    for _, o0, o1, p0, p1, src in taps:
-        dst = out[:, o0:o1 + 1, p0:p1 + 1]
-        np.maximum(dst, src, out=dst)
-    return out
+    return _pool_axis(_pool_axis(x, 1, kh, sh, t, oh), 2, kw, sw, l, ow)
 
 
 def epilogue(y: np.ndarray, bias, mode, lo, hi) -> np.ndarray:
