@@ -24,12 +24,16 @@ Tests check this engine equals the int64 reference bit for bit
 """
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 from . import blas, ops
 
 F32_EXACT, F64_EXACT = 1 << 24, 1 << 53
 CHUNK = 16   # images per pass through the program
+THREADS = int(os.environ.get("GOLDEN_THREADS", min(os.cpu_count() or 1, 8)))  # chunks run in parallel
 MAX_EXP = 60  # power-of-two scales beyond 2**+-60 are left to the int64 path
 
 
@@ -163,11 +167,16 @@ class Program:
     def __call__(self, env: dict, chunk: int = CHUNK) -> np.ndarray:
         """``env``: the starting tensors as plain arrays (batch first); the
         output as int64 codes.  Runs ``chunk`` images at a time (cache-sized
-        GEMMs and passes) with single-threaded BLAS."""
+        GEMMs and passes) on ``THREADS`` threads (env GOLDEN_THREADS), each
+        with single-threaded BLAS."""
         n = len(next(iter(env.values())))
+        parts = [{k: v[i:i + chunk] for k, v in env.items()} for i in range(0, max(n, 1), chunk)]
         with blas.single_thread():
-            outs = [self._run({k: v[i:i + chunk] for k, v in env.items()})
-                    for i in range(0, max(n, 1), chunk)]
+            if len(parts) == 1 or THREADS == 1:
+                outs = [self._run(p) for p in parts]
+            else:  # numpy releases the GIL in GEMMs and ufuncs
+                with ThreadPoolExecutor(min(THREADS, len(parts))) as pool:
+                    outs = list(pool.map(self._run, parts))
         return outs[0] if len(outs) == 1 else np.concatenate(outs)
 
     def _run(self, env: dict) -> np.ndarray:

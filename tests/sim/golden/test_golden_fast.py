@@ -181,4 +181,3 @@ def test_fast_equals_int64_shipped_fmnist():
     from test_golden_fmnist import images, shipped_model
 
     assert_same(golden.load(shipped_model()), images())
-
