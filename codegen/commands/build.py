@@ -23,12 +23,13 @@ def run(args: argparse.Namespace) -> int:
     from ..hls import csim
     from ..hls.config import load_fold
     from ..hls.project import build
+    from ..hls.vendor import BOARDS, add_vendor_project
 
-    boards = {"pynq-z2": "xc7z020clg400-1", "zcu104": "xczu7ev-ffvc1156-2-e"}
-    if args.board not in boards:
-        raise CliError(f"--board {args.board!r}: known boards: {', '.join(sorted(boards))}")
+    if args.board not in BOARDS:
+        raise CliError(f"--board {args.board!r}: known boards: {', '.join(sorted(BOARDS))}")
     t0 = time.time()
-    meta = build(args.model, args.out, load_fold(args.fold), part=boards[args.board])
+    meta = build(args.model, args.out, load_fold(args.fold), part=BOARDS[args.board]["part"],
+                 extra=lambda d, m: add_vendor_project(d, m, args.board))
     report = {"out": args.out, "top": meta["top"], "part": meta["part"], "board": args.board,
               "layers": len(meta["layers"]), "convert_s": round(time.time() - t0, 1)}
     if args.compile:

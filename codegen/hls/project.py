@@ -52,6 +52,8 @@ def build(model_path, out, fold: dict | None = None, part: str = DEFAULT_PART,
             n_out *= d
         meta = {"top": TOP, "backend": BACKEND, "part": part, "model": str(Path(model_path).name),
                 "input_shape_nhwc": list(shape[1:]), "n_out": n_out,
+                "input_type": _type(hm.get_input_variables()[0]),
+                "output_type": _type(hm.get_output_variables()[0]),
                 "layers": {k: v for k, v in cfg["LayerName"].items()}}
         if extra is not None:
             extra(tmp, meta)
@@ -74,6 +76,11 @@ def _convert(prepared: Path, outdir: Path, cfg: dict, part: str):
                 backend=BACKEND, part=part, hls_config=copy.deepcopy(cfg))
     except Exception as e:          # hls4ml raises bare Exceptions; one line for the user
         raise CliError(f"hls4ml conversion failed: {type(e).__name__}: {e}") from None
+
+
+def _type(var) -> dict:
+    p = var.type.precision
+    return {"width": int(p.width), "integer": int(p.integer), "signed": bool(p.signed)}
 
 
 def _norm(p) -> tuple:
