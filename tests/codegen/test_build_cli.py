@@ -71,3 +71,5 @@ def test_fold_sets_reuse(tmp_path):
     layers = json.loads((out / "squeezefpga.json").read_text())["layers"]
     assert layers["Conv2D_Conv_0"]["ReuseFactor"] == 9
     assert {v["ReuseFactor"] for k, v in layers.items() if k != "Conv2D_Conv_0"} == {2}
+    params = (out / "firmware" / "parameters.h").read_text()
+    assert "reuse_factor = 9;" in params and "reuse_factor = 1;" not in params
