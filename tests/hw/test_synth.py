@@ -22,14 +22,18 @@ OUT = BUILD_ROOT / "synth"
 FAMILIES = {"xc7": "synth_xilinx -family xc7", "ecp5": "synth_ecp5"}
 BRAM = {"xc7": ("RAMB18E1", "RAMB36E1"), "ecp5": ("DP16KD",)}
 MULT = {"xc7": "DSP48E1", "ecp5": "MULT18X18D"}
+LUTRAM = {"xc7": ("RAM32M", "RAM64M", "RAM32X1D", "RAM64X1D", "RAM128X1D"),
+          "ecp5": ("TRELLIS_DPR16X4",)}
 LATCH = re.compile(r"\b(LDCE|LDPE|\$_?DLATCH\w*|\$dlatch\w*)\b")
 
 CONV = dict(CIN=32, COUT=16, K=3, SIMD=4, PE=4, IN_W=8, W_W=8, ACC_W=24, NPIX=196)
 
-# name -> (top, chparams, expects block RAM, multipliers expected)
+# name -> (top, chparams, expects block RAM, multipliers expected); a name
+# ending in _lut must map its storage to LUT RAM and no block RAM
 INSTANCES = {
     "conv_mvu": ("syn_conv", {}, True, CONV["PE"] * CONV["SIMD"]),
     "axis_fifo": ("axis_fifo", dict(DATA_W=32, DEPTH=1024, RAM_STYLE=1), True, 0),
+    "axis_fifo_lut": ("axis_fifo", dict(DATA_W=16, DEPTH=32, RAM_STYLE=2), False, 0),
     "window_gen": ("window_gen", dict(H=28, W=28, C=64, LANES=8, DATA_W=8, K=3, S=1), True, 0),
     "maxpool": ("maxpool", dict(H=13, W=13, C=32, LANES=8, K=3, S=2, CEIL_MODE=1), False, 0),
     "requant": ("requant", dict(LANES=4, IN_W=24, OUT_W=8, SHIFT=9), False, 0),
@@ -75,8 +79,8 @@ def synth(name: str, family: str) -> tuple[str, str]:
     top, chparams, _, _ = INSTANCES[name]
     work = OUT / f"{name}_{family}"
     work.mkdir(parents=True, exist_ok=True)
-    files = [str(p) for p in sources(name)]
-    if name == "conv_mvu":
+    files = [str(p) for p in sources(top if top != "syn_conv" else "conv_mvu")]
+    if top == "syn_conv":
         files.append(conv_wrapper(work).name)
     chp = " ".join(f"-chparam {k} {v}" for k, v in chparams.items())
     script = (f"read_verilog -defer -sv {' '.join(files)}\n"
@@ -113,5 +117,8 @@ def test_synth(name, family):
     n_bram = sum(cells.get(c, 0) for c in BRAM[family])
     if want_bram:
         assert n_bram > 0, f"{name}/{family}: no block RAM in {cells}"
+    if name.endswith("_lut"):
+        assert n_bram == 0 and sum(cells.get(c, 0) for c in LUTRAM[family]) > 0, (
+            f"{name}/{family}: storage not in LUT RAM: {cells}")
     if mults:
         assert cells.get(MULT[family], 0) == mults, f"{name}/{family}: multipliers {cells}"
