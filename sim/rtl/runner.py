@@ -29,7 +29,9 @@ DEPS: dict[str, list[str]] = {
     "axis_concat": ["axis_register"],
     "axis_add": ["axis_register"],
     "axis_lane_conv": ["axis_register"],
+    "tb_fire": ["conv_mvu", "requant", "axis_dup", "window_gen", "axis_concat"],
 }
+TB_DIR = Path(__file__).resolve().parent  # test-only Verilog compositions (tb_*.v)
 
 
 def verilator_bin_dir() -> Path:
@@ -62,7 +64,7 @@ def sources(top: str) -> list[Path]:
             seen.append(name)
 
     visit(top)
-    return [HW_DIR / f"{name}.v" for name in seen]
+    return [(TB_DIR if name.startswith("tb_") else HW_DIR) / f"{name}.v" for name in seen]
 
 
 def verilog_value(value: object) -> str:
