@@ -115,8 +115,17 @@ module window_gen #(
     /* verilator lint_on UNSIGNED */
     wire [CW-1:0] slot_sum = base_slot + ky;
     wire [CW-1:0] slot     = (slot_sum >= CW'(NROWS)) ? slot_sum - CW'(NROWS) : slot_sum;
+    // slot * W * CF as a mux over the NROWS constants (no multiplier/DSP)
+    function [EW-1:0] slot_base(input [CW-1:0] sl);
+        integer q;
+        begin
+            slot_base = {EW{1'b0}};
+            for (q = 0; q < NROWS; q = q + 1)
+                if (sl == CW'(q)) slot_base = EW'(q * W * CF);
+        end
+    endfunction
     /* verilator lint_off UNUSEDSIGNAL */
-    wire [EW-1:0] raddr_w  = {{(EW - CW) {1'b0}}, slot} * EW'(W * CF)
+    wire [EW-1:0] raddr_w  = slot_base(slot)
                            + {{(EW - CW) {1'b0}}, ix_p - CW'(PAD_L)} * EW'(CF)
                            + {{(EW - CW) {1'b0}}, rcf};
     /* verilator lint_on UNUSEDSIGNAL */
