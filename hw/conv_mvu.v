@@ -104,15 +104,21 @@ module conv_mvu #(
     wire issue     = can_go && (!nf0 || s_axis_tvalid);
     assign s_axis_tready = can_go && nf0;
 
-    reg [SIMD*IN_W-1:0] ibuf[0:SF-1];
+    // input beats of the current pixel, re-read for nf > 0 (absent when NF = 1)
     reg [SIMD*IN_W-1:0] ibuf_q;
     reg [SIMD*IN_W-1:0] xin_b;
-
-    always @(posedge clk) begin
-        if (issue && nf0) ibuf[sf] <= s_axis_tdata;
-        ibuf_q <= ibuf[sf];
-        xin_b  <= s_axis_tdata;
-    end
+    generate
+        if (NF > 1) begin : g_ibuf
+            reg [SIMD*IN_W-1:0] ibuf[0:SF-1];
+            always @(posedge clk) begin
+                if (issue && nf0) ibuf[sf] <= s_axis_tdata;
+                ibuf_q <= ibuf[sf];
+            end
+        end else begin : g_no_ibuf
+            always @(posedge clk) ibuf_q <= {(SIMD * IN_W) {1'b0}};
+        end
+    endgenerate
+    always @(posedge clk) xin_b <= s_axis_tdata;
 
     // weight ROM: registered read + output register
     reg [WWORD-1:0] wq1;
