@@ -28,8 +28,9 @@ def project_for(model_path: Path) -> Path:
     if not prj.is_dir():
         try:
             build(model_path, prj)
-        except FileExistsError:
-            pass
+        except OSError:
+            if not prj.is_dir():        # not another process that built it first
+                raise
     return prj
 
 
