@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from .arch import NetConfig
-from .checkpoint import load_checkpoint
+from .checkpoint import CheckpointError, load_checkpoint
 from .model import QuantSqueezeNet, build, calibrate
 
 
@@ -51,6 +51,9 @@ def trained_model(run: str | Path) -> tuple[NetConfig, QuantSqueezeNet]:
     from .presets import from_tree
 
     ck = load_checkpoint(run)
+    if ck.get("batchnorm", False):
+        raise CheckpointError(f"{run}: checkpoint is from the float warm-up (BatchNorm not yet "
+                              f"folded); train into the QAT phase first")
     cfg = from_tree(ck["config"])
     model = build(cfg)
     model.load_state_dict(ck["model"])

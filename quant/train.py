@@ -92,6 +92,8 @@ def _lr_at(step: int, total: int, base: float, warmup: int) -> float:
 
 
 def train(cfg: NetConfig, opts: TrainOptions) -> dict:
+    if opts.float_epochs >= opts.epochs:
+        raise ValueError(f"--float-epochs = {opts.float_epochs} must be < --epochs = {opts.epochs}")
     if opts.threads:
         torch.set_num_threads(opts.threads)
     tr = datasets.load_split("train", opts.data_dir, cfg.input_shape)
@@ -100,14 +102,8 @@ def train(cfg: NetConfig, opts: TrainOptions) -> dict:
         tr = datasets.Split(tr.images[:opts.limit_train], tr.labels[:opts.limit_train])
 
     torch.manual_seed(opts.seed)
-    model = build(cfg)
-    first = model.first_conv()
-    others = [p for p in model.parameters() if p is not first.weight]
-    # The first conv sees raw bytes: its weights live ~255x smaller, so its
-    # learning rate is scaled to match (normalization is learned, not fixed).
-    opt = torch.optim.AdamW([{"params": others, "lr_scale": 1.0},
-                             {"params": [first.weight], "lr_scale": 1.0 / 255.0}],
-                            lr=opts.lr, weight_decay=opts.weight_decay)
+    model = build(cfg, batchnorm=opts.float_epochs > 0)
+    opt = _optimizer(model, opts)
     steps_per_epoch = math.ceil(len(tr.images) / opts.batch_size)
     total = steps_per_epoch * opts.epochs
     history: list[dict] = []
@@ -119,6 +115,9 @@ def train(cfg: NetConfig, opts: TrainOptions) -> dict:
         if ck["config_hash"] != chash:
             raise ValueError(f"{out}/checkpoint.pt: trained with another config "
                              f"(hash {ck['config_hash']} != {chash})")
+        if not ck.get("batchnorm", False):
+            model = build(cfg)
+            opt = _optimizer(model, opts)
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["optimizer"])
         start_epoch, history, wall_before = ck["epoch"], ck["history"], ck["wall_s"]
@@ -129,8 +128,6 @@ def train(cfg: NetConfig, opts: TrainOptions) -> dict:
         out.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
 
-    if opts.float_epochs >= opts.epochs:
-        raise ValueError(f"--float-epochs = {opts.float_epochs} must be < --epochs = {opts.epochs}")
     gen = torch.Generator().manual_seed(opts.seed)
     # Re-seed deterministically per epoch so resumed runs repeat exactly.
     t0 = time.time()
@@ -139,9 +136,11 @@ def train(cfg: NetConfig, opts: TrainOptions) -> dict:
             gen.manual_seed(opts.seed * 1000 + epoch)
             perm = torch.randperm(len(tr.images), generator=gen).numpy()
             phase = "float" if epoch < opts.float_epochs else "qat"
-            if epoch == opts.float_epochs and opts.float_epochs > 0:
+            if phase == "qat" and model.has_batchnorm:
+                model.fold_batchnorm()
                 _calibrate(model, tr.images, perm[:opts.calib_batches * opts.batch_size],
                            opts.batch_size)
+                opt = _optimizer(model, opts)
             model.train()
             loss_sum, correct, seen = 0.0, 0, 0
             bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch + 1}/{opts.epochs}",
@@ -172,7 +171,8 @@ def train(cfg: NetConfig, opts: TrainOptions) -> dict:
                   f"train acc {correct / seen:.4f} test acc {acc:.4f} ({wall:.0f} s)", flush=True)
             save_checkpoint(work / "checkpoint.pt", model=model.state_dict(),
                             optimizer=opt.state_dict(), epoch=epoch + 1, history=history,
-                            wall_s=wall, config=opts.config_tree, config_hash=chash)
+                            wall_s=wall, config=opts.config_tree, config_hash=chash,
+                            batchnorm=model.has_batchnorm)
             metrics = {"test_accuracy": acc, "test_images": int(len(te.images)),
                        "epochs": epoch + 1, "history": history, "wall_time_s": round(wall, 1),
                        "config_hash": chash, "config_name": cfg.name, "seed": opts.seed,
@@ -186,6 +186,16 @@ def train(cfg: NetConfig, opts: TrainOptions) -> dict:
         if work != out:
             shutil.rmtree(work, ignore_errors=True)
     return json.loads((out / "metrics.json").read_text())
+
+
+def _optimizer(model, opts: TrainOptions) -> torch.optim.Optimizer:
+    """AdamW; the first conv sees raw bytes, so its weights live ~255x smaller and
+    its learning rate is scaled to match (normalization is learned, not fixed)."""
+    first = model.first_conv()
+    others = [p for p in model.parameters() if p is not first.weight]
+    return torch.optim.AdamW([{"params": others, "lr_scale": 1.0},
+                              {"params": [first.weight], "lr_scale": 1.0 / 255.0}],
+                             lr=opts.lr, weight_decay=opts.weight_decay)
 
 
 def _phase_context(model, phase: str):

@@ -26,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
     import dataclasses
 
     from quant import presets
+    from quant.arch import ConfigError
     from quant.checkpoint import CheckpointError
     from quant.export import (ExportMismatch, check_frames, export_checked, random_model,
                               trained_model)
@@ -39,9 +40,11 @@ def run(args: argparse.Namespace) -> int:
             if args.input_shape:
                 raise CliError("--input-shape applies to --random-weights exports only")
         else:
-            if not src.exists() and not args.random_weights:
-                raise CliError(f"{src}: no such run directory")
             if not args.random_weights:
+                try:
+                    presets.resolve(src)
+                except ConfigError:
+                    raise CliError(f"{src}: no such run directory or config") from None
                 raise CliError(f"{src}: a config needs --random-weights (or pass a run directory)")
             cfg = presets.load(src)
             if args.input_shape:

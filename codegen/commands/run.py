@@ -32,6 +32,7 @@ class RunOptions:
     data: str | None = None
     seed: int = 0
     frames: int = 16
+    model: Path | None = None
 
 
 @dataclass
@@ -49,6 +50,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, help="output directory (default out/NAME)")
     p.add_argument("--train", action="store_true",
                    help="train a new model instead of using the committed models/NAME/")
+    p.add_argument("--model", type=Path,
+                   help="a run directory to use (default: the committed models/NAME/)")
     p.add_argument("--epochs", type=int, default=20, help="epochs with --train")
     p.add_argument("--data", help="dataset directory (see 'train')")
     p.add_argument("--seed", type=int, default=0)
@@ -69,7 +72,7 @@ def step_model(st: RunState) -> None:
                                    seed=st.opts.seed, data_dir=st.opts.data))
         st.summary["model_source"] = "trained now"
     else:
-        run_dir = MODELS_DIR / st.cfg.name
+        run_dir = st.opts.model or MODELS_DIR / st.cfg.name
         try:
             ck_cfg, _ = trained_model(run_dir)
         except CheckpointError as e:
@@ -96,21 +99,48 @@ def step_export(st: RunState) -> None:
                             "max_abs_diff_brevitas_vs_qonnx": rep.max_abs_diff}
 
 
-def step_accuracy(st: RunState) -> None:
+def _test_split(st: RunState):
     from quant import data
-    from quant.train import evaluate
 
     try:
-        split = data.load_split("test", st.opts.data, st.cfg.input_shape)
-        source = "test set"
+        return data.load_split("test", st.opts.data, st.cfg.input_shape), "test set"
     except data.DataError:
-        split = data.load_subset()
-        source = f"shipped subset ({data.SUBSET.name})"
-    st.summary["accuracy"] = {"value": evaluate(st.model, split.images, split.labels),
-                              "images": int(len(split.images)), "source": source}
+        return data.load_subset(), f"shipped subset ({data.SUBSET.name})"
 
 
-STEPS = (("model", step_model), ("export", step_export), ("accuracy", step_accuracy))
+def step_verify(st: RunState) -> None:
+    """golden == qonnx on real test frames; any mismatch stops the job."""
+    from sim.golden.cosim import run_cosim
+
+    split, _ = _test_split(st)
+    rep = run_cosim(st.onnx, split.images[:st.opts.frames].astype("float32"), ["qonnx"])
+    st.summary["checks"] = rep["mismatches"]
+    st.summary["check_frames"] = rep["frames"]
+    if not rep["ok"]:
+        first = rep["checks"]["qonnx"]["first_divergence"]
+        raise CliError(f"golden and qonnx differ on {rep['mismatches']['qonnx']} of "
+                       f"{rep['frames']} frames: {first['message'] if first else ''}")
+
+
+def step_accuracy(st: RunState) -> None:
+    """Test accuracy of the exported QONNX, executed by the golden model."""
+    import numpy as np
+
+    from sim.golden import load
+
+    split, source = _test_split(st)
+    plan = load(st.onnx)
+    correct = 0
+    for i in range(0, len(split.images), 500):
+        y = plan(split.images[i:i + 500].astype(np.float32))
+        correct += int((np.asarray(y).argmax(1) == split.labels[i:i + 500]).sum())
+    st.summary["accuracy"] = {"value": correct / len(split.images),
+                              "images": int(len(split.images)), "source": source,
+                              "executed_by": "golden model on the exported QONNX"}
+
+
+STEPS = (("model", step_model), ("export", step_export), ("verify", step_verify),
+         ("accuracy", step_accuracy))
 
 
 def format_summary(s: dict) -> str:
@@ -120,7 +150,7 @@ def format_summary(s: dict) -> str:
             ("QONNX", f"{s['export']['file']} (Brevitas == qonnx on "
                       f"{s['export']['frames_checked']} frames)")]
     for name, r in s.get("checks", {}).items():
-        rows.append((f"mismatches {name}", f"{r}"))
+        rows.append((f"mismatches {name}", f"{r} of {s['check_frames']} frames vs golden"))
     rows.append(("wall time", f"{s['wall_time_s']:.1f} s"))
     w = max(len(k) for k, _ in rows)
     return "\n".join(f"{k:<{w}}  {v}" for k, v in rows)
@@ -134,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     st = RunState(RunOptions(args.config, out, args.train, args.epochs, args.data, args.seed,
-                             args.frames), work)
+                             args.frames, args.model), work)
     t0 = time.time()
     try:
         for label, step in STEPS:
