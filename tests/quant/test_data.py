@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from quant import data
-from tests.quant.conftest import write_idx
+from tests.conftest import write_idx
 
 
 def test_idx_roundtrip(tmp_path):

@@ -1,3 +1,4 @@
+"""Fixtures shared by every test package."""
 import gzip
 import struct
 
