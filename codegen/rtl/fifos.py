@@ -1,0 +1,63 @@
+"""FIFO depths between a fan-out (axis_dup) and the join (concat / add).
+
+The join takes pixel p from both branches.  A branch emits pixel p only once
+it has received ``needs`` further input pixels: a K x K window with top
+padding P_T over rows of W pixels starts output row y once input row
+y + K - P_T - 1 is complete, i.e. up to ``(K - P_T) * W`` pixels after pixel
+p (window_gen.v); every other module emits pixel p from pixel p alone.  Along
+a branch the needs add up (nested fan-outs: the larger of their branches).
+While the join waits for pixel p of the branch with the larger needs, the
+dup has delivered those pixels to the other branch too, which must hold
+them: its FIFO gets ``(needs_other - needs_own + 1) * CF + 2`` beats (CF
+beats per pixel on the dup's stream, +1 pixel for the one at the join's
+head, +2 for the dup and join registers), rounded up to a power of two.  A
+branch that never waits for the other gets no FIFO (a wire).  With these
+depths the pipeline cannot deadlock under any backpressure: the branch with
+the larger needs always gets the input it waits for.  The co-simulation
+tests check it with random and bursty pauses on input and output.
+"""
+from __future__ import annotations
+
+from ..hwops.memory import next_pow2
+from ..errors import ModelError
+
+
+def _own_needs(inst) -> int:
+    if "window" not in inst.info:
+        return 0
+    k, _, pad_t, w = inst.info["window"]
+    return (k - pad_t) * w
+
+
+def _reach(insts, start) -> dict[str, int]:
+    """Accumulated needs from instance ``start`` to every instance downstream."""
+    prod = {s.name: i.name for i in insts for _, s in i.outs}
+    dist = {start.name: 0}
+    for i in insts[insts.index(start) + 1:]:
+        inc = [dist[prod[s.name]] for _, s in i.ins if prod.get(s.name) in dist]
+        if inc:
+            dist[i.name] = max(inc) + _own_needs(i)
+    return dist
+
+
+def size(insts) -> None:
+    """Fill in every branch FIFO's DEPTH (0: no FIFO) and its reasoning."""
+    for dup in [i for i in insts if i.module == "axis_dup"]:
+        outs = {s.name for _, s in dup.outs}
+        fifos = [i for i in insts if i.module == "axis_fifo" and i.ins[0][1].name in outs]
+        reach = [_reach(insts, f) for f in fifos]
+        common = [i for i in insts if i.name in reach[0] and i.name in reach[1]]
+        if not common:
+            raise ModelError(dup.layer, "the two branches of a fan-out never join")
+        join = common[0]
+        for i in insts[insts.index(dup):insts.index(join)]:
+            if i.info.get("window", (0, 1))[1] != 1 and any(i.name in r for r in reach):
+                raise ModelError(i.layer, "a strided window inside a fan-out branch is not supported")
+        needs = [r[join.name] - _own_needs(join) for r in reach]
+        cf = dup.ins[0][1].cf
+        for k, f in enumerate(fifos):
+            lag = needs[1 - k] - needs[k]
+            beats = (lag + 1) * cf + 2 if lag > 0 else 0
+            f.params["DEPTH"] = next_pow2(beats) if beats else 0
+            f.info.update({"join": join.name, "needs_pixels": needs[k], "other_needs": needs[1 - k],
+                           "min_beats": beats})

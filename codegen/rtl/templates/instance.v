@@ -1,0 +1,8 @@
+
+    // ${layer}: ${doc}
+    ${module} #(
+${params}
+    ) ${name} (
+        .clk(clk), .rst(rst),
+${ports}
+    );

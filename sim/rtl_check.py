@@ -1,0 +1,92 @@
+"""The ``rtl`` cosim checker: the generated Verilog under Verilator against golden.
+
+Importing this module registers it in ``sim.golden.cosim.CHECKERS``.  The RTL
+comes from the build directory when the model is ``DIR/model.onnx`` next to
+``DIR/rtl/`` (``squeezefpga build --backend rtl|all``), otherwise it is
+generated (automatic fold) into ``$SQUEEZEFPGA_RTL_CACHE`` (default: a
+temporary directory), keyed by the model file's content.  Every frame streams
+once with random input pauses and bursty output backpressure (all frames back
+to back) and is compared exactly; then up to 4 frames stream without pauses
+to measure steady-state cycles per frame and first-in to last-out latency.
+A mismatch names the output tensor and the first differing value.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from sim.golden.compare import compare_tensor
+from sim.golden.cosim import Outcome, Session, register
+
+TIMING_FRAMES = 4
+PHASES = (("random", "bursty", None), ("none", "none", TIMING_FRAMES))
+
+
+class RtlOutcome(Outcome):
+    stats: dict = {}
+
+    def to_dict(self) -> dict:
+        return {**super().to_dict(), **self.stats}
+
+
+def rtl_for(model_path: Path) -> Path:
+    """The RTL directory of this model (the build's, or a cached generation)."""
+    from codegen.rtl.project import generate
+
+    model_path = Path(model_path)
+    beside = model_path.parent / "rtl"
+    if model_path.name == "model.onnx" and (beside / "manifest.json").is_file():
+        return beside
+    digest = hashlib.sha256(model_path.read_bytes()).hexdigest()[:16]
+    root = Path(os.environ.get("SQUEEZEFPGA_RTL_CACHE")
+                or Path(tempfile.gettempdir()) / "squeezefpga-rtl")
+    out = root / digest
+    if not (out / "manifest.json").is_file():
+        try:
+            generate(model_path, out)
+        except OSError:
+            if not (out / "manifest.json").is_file():
+                raise
+    return out
+
+
+@register("rtl")
+def check_rtl(s: Session) -> Outcome:
+    from sim.rtl.top import simulate
+
+    rtl = rtl_for(s.model_path)
+    man = json.loads((rtl / "manifest.json").read_text())
+    gold = s.golden_output
+    if man["output"]["exp"] != gold.exp:
+        raise AssertionError(f"RTL output exponent {man['output']['exp']} != golden {gold.exp}")
+    res = simulate(rtl, s.inputs, PHASES)
+    out = RtlOutcome("rtl", len(s.inputs))
+    name = s.plan.output_name
+    for ph in res:
+        for i, codes in enumerate(ph["codes"]):
+            other = np.ldexp(codes.astype(np.float64), gold.exp).reshape(gold.values[i:i + 1].shape)
+            d = compare_tensor(name, gold.float()[i:i + 1], other)
+            if d is None or i in out.mismatched_frames:
+                continue
+            out.mismatched_frames.append(i)
+            if out.first is None:
+                out.first_frame, out.first = i, d
+    timing = res[-1]
+    cyc = timing["cycles_per_frame"]
+    mults = man["multipliers"]
+    out.stats = {
+        "rtl_dir": str(rtl),
+        "cycles_per_frame": cyc, "latency_cycles": timing["latency_cycles"],
+        "expected_cycles_per_frame": man["expected_cycles_per_frame"],
+        "macs_per_frame": man["macs_per_frame"], "multipliers": mults,
+        "mac_efficiency": (man["macs_per_frame"] / (cyc * mults)) if cyc and mults else None,
+        "memory_bits": man["memory_bits"],
+        "sim_cycles": sum(r["sim_cycles"] for r in res),
+        "sim_wall_s": res[0]["wall_s"],
+    }
+    return out
