@@ -29,8 +29,10 @@ import numpy as np
 from quant.arch import ceil_div
 
 from ..errors import ModelError
+from ..hwops.memory import next_pow2
 from ..qonnx.graph import attr, consumers, producer, quant_params
 from ..qonnx.ranges import analyze, conv_acc
+from .fifos import frame_fifo_beats
 
 
 @dataclass
@@ -145,6 +147,18 @@ class Builder:
                       [("s_axis", s)], [("m_axis", o)], info={"cycles": s.beats}))
         return o
 
+    def frame_fifo(self, x: Stream, k: int, s: int, pad_t: int, oh: int, layer: str) -> Stream:
+        """The FIFO in front of a window op (fifos.frame_fifo_beats)."""
+        beats = frame_fifo_beats(x.h, x.w, x.cf, k, s, pad_t, oh)
+        if not beats:
+            return x
+        o = self.new(x, f"{x.name}_ff")
+        self.add(Inst(self.uniq(f"ff_{layer}"), "axis_fifo", layer,
+                      {"DATA_W": x.width, "DEPTH": next_pow2(beats)}, [("s_axis", x)],
+                      [("m_axis", o)], info={"cycles": x.beats, "min_beats": beats,
+                                             "purpose": "frame overlap of the window op"}))
+        return o
+
     def next_node(self, tensor: str, op: str):
         cs = consumers(self.m, tensor)
         return cs[0] if len(cs) == 1 and cs[0].op_type == op else None
@@ -195,6 +209,7 @@ class Builder:
         simd = lanes_of(self.fold, name, "simd", 1)
         x = self.relane(x, simd, name)
         if k > 1 or s > 1 or any(pads):
+            x = self.frame_fifo(x, k, s, pads[0], oh, name)
             o = self.new(x, f"{name}_win")
             self.add(Inst(self.uniq(f"wg_{name}"), "window_gen", name,
                           {"H": x.h, "W": x.w, "C": cin, "LANES": simd, "DATA_W": x.bits, "K": k,
@@ -254,6 +269,7 @@ class Builder:
         pads = [int(p) for p in attr(n, "pads", [0, 0, 0, 0])]
         _, oh, ow, _ = self.m.get_tensor_shape(n.output[0])
         x = self.relane(x, lanes_of(self.fold, n.name, "lanes", x.lanes), n.name)
+        x = self.frame_fifo(x, k, s, pads[0], oh, n.name)
         o = self.new(x, f"{n.name}_out", h=oh, w=ow)
         self.add(Inst(self.uniq(f"mp_{n.name}"), "maxpool", n.name,
                       {"H": x.h, "W": x.w, "C": x.c, "LANES": x.lanes, "DATA_W": x.bits,
