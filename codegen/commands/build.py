@@ -1,40 +1,103 @@
-"""squeezefpga build MODEL.onnx --out DIR --backend hls [--fold FILE] [--csim X.npy]"""
+"""squeezefpga build MODEL.onnx --out DIR [--backend hls|rtl|all] [--fold FILE] [--rtl-fold FILE|auto]
+
+Layout of DIR: ``--backend hls`` the hls4ml project (+ vendor scripts) as
+before; ``rtl`` the RTL in ``DIR/rtl/`` (codegen/rtl/emit.py); ``all`` both.
+DIR/model.onnx is a copy of the model, so ``squeezefpga cosim DIR`` finds it.
+"""
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
+import tempfile
 import time
+from pathlib import Path
 
 from ..errors import CliError
 
-HELP = "generate the hls4ml dataflow firmware project (and vendor scripts) for a QONNX model"
+HELP = "generate the dataflow firmware (hls4ml project and/or Verilog RTL) for a QONNX model"
+BACKENDS = ("hls", "rtl", "all")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", help="QONNX model file (.onnx)")
     p.add_argument("--out", required=True, help="build directory to create (must not exist)")
-    p.add_argument("--backend", default="hls", choices=["hls"], help="firmware generator (hls4ml)")
-    p.add_argument("--fold", help="folding file (TOML): per-layer ReuseFactor, strategy")
+    p.add_argument("--backend", default="hls", choices=BACKENDS,
+                   help="hls: hls4ml project; rtl: Verilog of the hw/ library; all: both")
+    p.add_argument("--fold", help="folding file (TOML): per-layer ReuseFactor, strategy (hls)")
+    p.add_argument("--rtl-fold", default="auto",
+                   help="RTL folding: 'auto' (balanced) or a TOML/JSON file {node: {pe, simd} | {lanes}}")
     p.add_argument("--board", default="pynq-z2", help="board of the vendor project (pynq-z2, zcu104)")
-    p.add_argument("--compile", action="store_true", help="also build the csim library")
+    p.add_argument("--compile", action="store_true",
+                   help="also build the csim library (hls) / the Verilator model (rtl)")
+
+
+def add_rtl(model, out: Path, rtl_fold="auto") -> dict:
+    """Generate DIR/rtl and copy the model to DIR/model.onnx; the manifest."""
+    from ..rtl.project import generate, load_fold
+
+    fold = "auto" if rtl_fold in (None, "auto") else load_fold(rtl_fold)
+    shutil.copy2(model, out / "model.onnx")
+    return generate(model, out / "rtl", fold)
+
+
+def build(model, out, backend: str = "all", fold=None, rtl_fold="auto",
+          board: str = "pynq-z2") -> dict:
+    """Write DIR for ``backend``; a JSON-ready report (used by ``run`` too)."""
+    from ..hls.config import load_fold
+    from ..hls.project import build as build_hls
+    from ..hls.vendor import BOARDS, add_vendor_project
+
+    if backend not in BACKENDS:
+        raise CliError(f"--backend {backend!r}: one of {', '.join(BACKENDS)}")
+    if board not in BOARDS:
+        raise CliError(f"--board {board!r}: known boards: {', '.join(sorted(BOARDS))}")
+    out, t0 = Path(out), time.time()
+    if not Path(model).is_file():
+        raise CliError(f"{model}: no such file")
+    report = {"out": str(out), "backend": backend}
+    if backend == "rtl":
+        if out.exists():
+            raise CliError(f"{out}: already exists (remove it or choose another --out)")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        try:
+            man = add_rtl(model, tmp, rtl_fold)
+            os.rename(tmp, out)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    else:
+        man = {}
+
+        def extra(d, m):
+            add_vendor_project(d, m, board)
+            if backend == "all":
+                man.update(add_rtl(model, Path(d), rtl_fold))
+
+        meta = build_hls(model, out, load_fold(fold), part=BOARDS[board]["part"], extra=extra)
+        report.update({"top": meta["top"], "part": meta["part"], "board": board,
+                       "layers": len(meta["layers"])})
+    if man:
+        report["rtl"] = {k: man[k] for k in ("top", "expected_cycles_per_frame", "macs_per_frame",
+                                             "multipliers", "memory_bits")}
+        report["rtl"]["instances"] = len(man["instances"])
+    report["convert_s"] = round(time.time() - t0, 1)
+    return report
 
 
 def run(args: argparse.Namespace) -> int:
     from ..hls import csim
-    from ..hls.config import load_fold
-    from ..hls.project import build
-    from ..hls.vendor import BOARDS, add_vendor_project
 
-    if args.board not in BOARDS:
-        raise CliError(f"--board {args.board!r}: known boards: {', '.join(sorted(BOARDS))}")
-    t0 = time.time()
-    meta = build(args.model, args.out, load_fold(args.fold), part=BOARDS[args.board]["part"],
-                 extra=lambda d, m: add_vendor_project(d, m, args.board))
-    report = {"out": args.out, "top": meta["top"], "part": meta["part"], "board": args.board,
-              "layers": len(meta["layers"]), "convert_s": round(time.time() - t0, 1)}
+    report = build(args.model, args.out, args.backend, args.fold, args.rtl_fold, args.board)
     if args.compile:
         t1 = time.time()
-        csim.library(args.out)
+        if args.backend in ("hls", "all"):
+            csim.library(args.out)
+        if args.backend in ("rtl", "all"):
+            from sim.rtl.top import build as verilate
+            verilate(Path(args.out) / "rtl")
         report["compile_s"] = round(time.time() - t1, 1)
     print(json.dumps(report))
     return 0

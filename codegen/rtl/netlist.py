@@ -302,7 +302,8 @@ class Builder:
         signed = a.signed or b.signed
         a = self.widen(a, in_w, signed, 0, n.name)
         b = self.widen(b, in_w, signed, 0, n.name)
-        out_w = max(r.width, in_w + max(ea - e, eb - e))
+        # axis_concat: OUT_W >= IN_W + shift; axis_add: OUT_W > IN_W + shift (exact sum)
+        out_w = max(r.width, in_w + max(ea - e, eb - e) + int(n.op_type == "Add"))
         lanes = lanes_of(self.fold, n.name, "lanes", a.lanes)
         if n.op_type == "Concat":
             if a.c % lanes:

