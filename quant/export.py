@@ -113,6 +113,7 @@ def export_checked(model: QuantSqueezeNet, cfg: NetConfig, out: str | Path,
         nodes: dict[str, int] = {}
         for n in mw.graph.node:
             nodes[n.op_type] = nodes.get(n.op_type, 0) + 1
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; an export is an ordinary file
         os.replace(tmp, out)
         return ExportReport(out, len(x), diff, nodes)
     finally:

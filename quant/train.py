@@ -118,7 +118,7 @@ def train(cfg: NetConfig, opts: TrainOptions) -> dict:
         if not ck.get("batchnorm", False):
             model = build(cfg)
             opt = _optimizer(model, opts)
-        model.load_state_dict(ck["model"])
+        _load_resumable(model, ck["model"])
         opt.load_state_dict(ck["optimizer"])
         start_epoch, history, wall_before = ck["epoch"], ck["history"], ck["wall_s"]
         work = out
@@ -214,3 +214,13 @@ def _calibrate(model, images: np.ndarray, idx: np.ndarray, batch: int) -> None:
     with calibration_mode(model):
         for i in range(0, len(idx), batch):
             model(torch.from_numpy(images[idx[i:i + batch]]).float())
+
+
+def _load_resumable(model, state: dict) -> None:
+    """Load a checkpoint's weights.  Activation scales that have not left their
+    statistics-collection phase (always the case in the float warm-up) are not in
+    Brevitas's state dict; only those keys may be missing."""
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    bad = [k for k in missing if not k.endswith("scaling_impl.value")] + list(unexpected)
+    if bad:
+        raise ValueError(f"checkpoint does not match the model: {bad[0]}")

@@ -55,3 +55,30 @@ def test_corrupt_checkpoint_on_resume(tmp_path, capsys):
     (d / "checkpoint.pt").write_bytes(b"not a checkpoint")
     rc = main(["train", "fmnist", "--out", str(d), "--resume", "--no-progress"])
     assert rc == 2 and "corrupt checkpoint" in capsys.readouterr().err
+
+
+def test_resume_inside_float_warmup(tmp_path, tiny_fmnist, monkeypatch):
+    """A run cut off during the BatchNorm warm-up resumes into calibration and QAT."""
+    import quant.train as qt
+    real = qt.save_checkpoint
+    calls = []
+
+    def cut_after_first_epoch(path, **fields):
+        calls.append(fields["epoch"])
+        if fields["epoch"] == 2:
+            raise KeyboardInterrupt
+        real(path, **fields)
+
+    out = tmp_path / "w"
+    args = ["train", "fmnist", "--out", str(out), "--epochs", "3", "--float-epochs", "2",
+            "--data", str(tiny_fmnist), "--batch-size", "64", "--no-progress"]
+    monkeypatch.setattr(qt, "save_checkpoint", cut_after_first_epoch)
+    assert main(args) == 130
+    assert load_checkpoint(out)["batchnorm"] and load_checkpoint(out)["epoch"] == 1
+    monkeypatch.setattr(qt, "save_checkpoint", real)
+    assert main(args + ["--resume"]) == 0
+    ck = load_checkpoint(out)
+    assert ck["epoch"] == 3 and not ck["batchnorm"]
+    assert [h["phase"] for h in ck["history"]] == ["float", "float", "qat"]
+    from quant.export import trained_model
+    trained_model(out)   # the finished run loads for export
