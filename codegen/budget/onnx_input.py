@@ -50,14 +50,18 @@ class _Graph:
         c = [n for n in self.cons[tensor] if n.op_type == op]
         return c[0] if len(c) == 1 else None
 
-    def act(self, conv) -> tuple[str, int]:
-        """(output tensor, bits) of the conv's Relu -> Quant (or Quant) chain."""
+    def act(self, conv, optional: bool = False) -> tuple[str, int | None]:
+        """(output tensor, bits) of the conv's Relu -> Quant (or Quant) chain.
+        With ``optional``, a conv feeding the global pool directly (a classifier
+        without ReLU) gives (its output, None)."""
         t = conv.output[0]
         r = self.only(t, "Relu")
         if r is not None:
             t = r.output[0]
         q = self.only(t, "Quant")
         if q is None:
+            if optional and r is None and self.only(t, "GlobalAveragePool") is not None:
+                return t, None
             raise ConfigError(f"model: {conv.name} has no activation quantizer")
         return q.output[0], int(self.const(q.input[3]))
 
@@ -113,8 +117,9 @@ def load_onnx(path: str | Path) -> NetConfig:
             n_conv += 1
             info = g.conv_info(c)
             name = f"conv{n_conv}"
-            layers.append(ConvConfig(name, info["cout"], info["k"], info["stride"], info["pad"]))
-            cur, act = g.act(c)
+            cur, act = g.act(c, optional=True)
+            layers.append(ConvConfig(name, info["cout"], info["k"], info["stride"], info["pad"],
+                                     relu=act is not None))
             bits[name] = (info["w_bits"], act, info["b_bits"])
             continue
         fire_no += 1
@@ -127,7 +132,9 @@ def load_onnx(path: str | Path) -> NetConfig:
 
 def _match_fire(g: _Graph, x: str, convs):
     for sq in convs:
-        a, _ = g.act(sq)
+        a, a_bits = g.act(sq, optional=True)
+        if a_bits is None:
+            continue
         ex = [n for n in g.cons[a] if n.op_type == "Conv"]
         if len(ex) != 2:
             continue
