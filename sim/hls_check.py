@@ -22,6 +22,11 @@ def project_for(model_path: Path) -> Path:
     """A built hls4ml project for this model file (reused when the bytes match)."""
     from codegen.hls.project import build
 
+    from codegen.hls.csim import META
+
+    model_path = Path(model_path)
+    if model_path.name == "model.onnx" and (model_path.parent / META).is_file():
+        return model_path.parent        # a `squeezefpga build --backend hls|all` directory
     digest = hashlib.sha256(Path(model_path).read_bytes()).hexdigest()[:16]
     root = Path(os.environ.get("SQUEEZEFPGA_HLS_CACHE") or Path(tempfile.gettempdir()) / "squeezefpga-hls")
     prj = root / digest

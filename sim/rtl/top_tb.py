@@ -18,7 +18,8 @@ from sim.rtl import axis_tb as tb
 
 @cocotb.test()
 async def stream_frames(dut):
-    req = json.loads(open(tb.tb_params()["request"]).read())
+    with open(tb.tb_params()["request"]) as fh:
+        req = json.load(fh)
     frames = [[int(b, 16) for b in f] for f in req["frames"]]
     await tb.start_clock_and_reset(dut)
     src, snk = tb.make_source(dut, "s_axis"), tb.make_sink(dut, "m_axis")
