@@ -278,7 +278,15 @@ class Builder:
                       [("s_axis", x)], [("m_axis", o)],
                       info={"cycles": max(oh * ow * k * k * x.cf, x.beats),
                             "window": (k, s, pads[0], x.w)}))
-        self.streams[n.output[0]] = o
+        # maxpool emits a pixel's CF beats back to back at the end of its window and
+        # stalls until they leave: a FIFO of two pixels lets it go on with the next
+        # window while a narrower consumer drains them
+        b = self.new(o, f"{o.name}_burst")
+        self.add(Inst(self.uniq(f"bf_{n.name}"), "axis_fifo", n.name,
+                      {"DATA_W": o.width, "DEPTH": next_pow2(2 * o.cf + 2)}, [("s_axis", o)],
+                      [("m_axis", b)], info={"cycles": o.beats, "min_beats": 2 * o.cf + 2,
+                                             "purpose": "maxpool output burst"}))
+        self.streams[n.output[0]] = b
 
     def _aligned(self, t: str, layer: str) -> tuple[Stream, int]:
         """(stream before any align Quant, its exponent)."""

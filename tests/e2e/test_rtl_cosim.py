@@ -124,13 +124,15 @@ def test_hls4ml_backend_compile_predict(tmp_path, rtl_cache):
 
 
 def test_shipped_fmnist_16_images(rtl_cache):
-    """The shipped trained model on 16 real Fashion-MNIST test images, exact.
-    Its rate is not checked yet: measured 11894 cycles/frame against the
-    manifest's 7056 (a stall in the 7x7 Fires, see codegen/rtl/README.md)."""
+    """The shipped trained model on 16 real Fashion-MNIST test images, exact, and
+    the auto fold balanced (MAC efficiency >= 0.8 measured).  Its rate is
+    within 7% of the manifest (7505 vs 7056 measured), not yet 5%."""
     models = sorted((ROOT / "models" / "fmnist").glob("*.onnx"))
     subset = ROOT / "data" / "fmnist_subset.npz"
     if not models or not subset.is_file():
         pytest.skip("no shipped model (models/fmnist/*.onnx) or images (data/fmnist_subset.npz)")
     x = np.load(subset)["images"][:16].astype(np.float32)
     rtl = check(models[0], x, rate=False)
-    assert rtl["cycles_per_frame"] >= rtl["expected_cycles_per_frame"]
+    assert rtl["expected_cycles_per_frame"] <= rtl["cycles_per_frame"] <= \
+        1.07 * rtl["expected_cycles_per_frame"], rtl
+    assert rtl["mac_efficiency"] >= 0.8, rtl
