@@ -79,7 +79,10 @@ def synth(name: str, family: str) -> tuple[str, str]:
     top, chparams, _, _ = INSTANCES[name]
     work = OUT / f"{name}_{family}"
     work.mkdir(parents=True, exist_ok=True)
-    files = [str(p) for p in sources(top if top != "syn_conv" else "conv_mvu")]
+    # Paths relative to the working directory: yowasp's WASI sandbox does not
+    # reach every absolute path (files under /tmp are not found), but always
+    # preopens the working directory and its parents as relative paths.
+    files = [os.path.relpath(p, work) for p in sources(top if top != "syn_conv" else "conv_mvu")]
     if top == "syn_conv":
         files.append(conv_wrapper(work).name)
     chp = " ".join(f"-chparam {k} {v}" for k, v in chparams.items())
