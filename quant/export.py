@@ -39,7 +39,7 @@ def random_model(cfg: NetConfig, seed: int, calib_batches: int = 3) -> QuantSque
     gen = torch.Generator().manual_seed(seed + 1)
     with torch.no_grad():
         for name, p in model.named_parameters():
-            if name.endswith("conv.bias") or name.endswith(".bias"):
+            if name.endswith(".bias"):
                 p.uniform_(-0.1, 0.1, generator=gen)
     shape = (4, *cfg.input_shape)
     batches = [torch.randint(0, 256, shape, generator=gen).float() for _ in range(calib_batches)]

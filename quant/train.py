@@ -1,22 +1,22 @@
 """Quantization-aware training of a QuantSqueezeNet.
 
-``train(TrainOptions)`` trains with Adam and a cosine schedule, random-crop
+``train(TrainOptions)`` trains with AdamW and a cosine schedule, random-crop
 and horizontal-flip augmentation, checkpoints after every epoch
 (``RUN/checkpoint.pt``) and writes ``RUN/metrics.json``.  Runs are seeded and
 repeatable on one machine; ``resume`` continues from the checkpoint.  A new
 run directory is built under a temporary name and renamed when the first
 epoch is saved, so a failed start leaves nothing behind.
 
-With ``float_epochs`` > 0 the first epochs train with every quantizer
-disabled (cheaper and a better starting point), then the activation scales are
-calibrated on ``calib_batches`` training batches and the remaining epochs are
+With ``float_epochs`` > 0 the first epochs train a float network with
+BatchNorm after every convolution (every quantizer disabled: cheaper and a
+better starting point); then each BatchNorm is folded into its convolution,
+the activation scales are calibrated on ``calib_batches`` training batches and the remaining epochs are
 quantization-aware.  The committed model and every exported one are the QAT
 result: test accuracy in metrics.json is always measured with quantization on.
 """
 from __future__ import annotations
 
 import contextlib
-
 import hashlib
 import json
 import math

@@ -28,7 +28,8 @@ class RunOptions:
     config: str
     out: Path
     train: bool = False
-    epochs: int = 20
+    epochs: int = 15
+    float_epochs: int = 10
     data: str | None = None
     seed: int = 0
     frames: int = 16
@@ -43,6 +44,7 @@ class RunState:
     cfg: object = None
     model: object = None
     onnx: Path | None = None
+    test: tuple | None = None  # (Split, source), loaded once
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -52,7 +54,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="train a new model instead of using the committed models/NAME/")
     p.add_argument("--model", type=Path,
                    help="a run directory to use (default: the committed models/NAME/)")
-    p.add_argument("--epochs", type=int, default=20, help="epochs with --train")
+    p.add_argument("--epochs", type=int, default=15, help="epochs with --train")
+    p.add_argument("--float-epochs", type=int, default=10,
+                   help="BatchNorm float warm-up epochs with --train (the committed recipe)")
     p.add_argument("--data", help="dataset directory (see 'train')")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--frames", type=int, default=16, help="frames for the exactness checks")
@@ -69,19 +73,19 @@ def step_model(st: RunState) -> None:
     if st.opts.train:
         run_dir = st.work / "train"
         train(st.cfg, TrainOptions(config_tree=tree, out=run_dir, epochs=st.opts.epochs,
-                                   seed=st.opts.seed, data_dir=st.opts.data))
+                                   float_epochs=st.opts.float_epochs, seed=st.opts.seed,
+                                   data_dir=st.opts.data))
         st.summary["model_source"] = "trained now"
     else:
         run_dir = st.opts.model or MODELS_DIR / st.cfg.name
-        try:
-            ck_cfg, _ = trained_model(run_dir)
-        except CheckpointError as e:
-            raise CliError(f"{e}; train one with --train") from None
-        if ck_cfg != st.cfg:
-            raise CliError(f"{run_dir}: the committed model was trained with another config "
-                           f"than {st.opts.config}; use --train")
         st.summary["model_source"] = str(run_dir)
-    _, st.model = trained_model(run_dir)
+    try:
+        ck_cfg, st.model = trained_model(run_dir)
+    except CheckpointError as e:
+        raise CliError(f"{e}; train one with --train") from None
+    if ck_cfg != st.cfg:
+        raise CliError(f"{run_dir}: the committed model was trained with another config "
+                       f"than {st.opts.config}; use --train")
     st.summary["config"] = st.cfg.name
     st.summary["config_hash"] = config_hash(tree)
 
@@ -100,12 +104,15 @@ def step_export(st: RunState) -> None:
 
 
 def _test_split(st: RunState):
+    """(Split, source): the test set, or the shipped subset without one; loaded once."""
     from quant import data
 
-    try:
-        return data.load_split("test", st.opts.data, st.cfg.input_shape), "test set"
-    except data.DataError:
-        return data.load_subset(), f"shipped subset ({data.SUBSET.name})"
+    if st.test is None:
+        try:
+            st.test = data.load_split("test", st.opts.data, st.cfg.input_shape), "test set"
+        except data.DataError:
+            st.test = data.load_subset(), f"shipped subset ({data.SUBSET.name})"
+    return st.test
 
 
 def step_verify(st: RunState) -> None:
@@ -163,8 +170,10 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or Path("out") / name
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    st = RunState(RunOptions(args.config, out, args.train, args.epochs, args.data, args.seed,
-                             args.frames, args.model), work)
+    opts = RunOptions(args.config, out, train=args.train, epochs=args.epochs,
+                      float_epochs=args.float_epochs, data=args.data, seed=args.seed,
+                      frames=args.frames, model=args.model)
+    st = RunState(opts, work)
     t0 = time.time()
     try:
         for label, step in STEPS:
