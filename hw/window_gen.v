@@ -11,17 +11,21 @@
 // Output size: OH = (H + PAD_T + PAD_B - K) / S + 1, OW likewise (floor;
 // a ceil-mode pool passes the enlarged PAD_B / PAD_R).
 //
-// Storage: NROWS = K + S image rows of W*CF words of LANES*DATA_W bits in one
-// simple dual-port RAM (block RAM friendly: write port + registered read).
-// The writer fills row r once the reader no longer needs row r - NROWS; the
-// reader starts an output row once all its input rows are complete.
+// Storage: NROWS image rows of W*CF words of LANES*DATA_W bits in one simple
+// dual-port RAM (block RAM friendly: write port + registered read), used as a
+// ring that runs on across frames: NROWS = max(K + S, RL + RF) where RL =
+// H - ((OH-1)*S - PAD_T) rows are read by the last output row and RF =
+// min(H, K - PAD_T) rows start the next frame (RL + RF > K + S only when a
+// floor-mode size drops input rows at the bottom).  The writer fills a row
+// once a slot is free (the reader releases rows below its current window
+// row); the reader starts an output row once all its input rows are complete.
 //
 // Cycles: the output moves 1 beat/cycle (OH*OW*K*K*CF beats per frame) as
-// long as the input keeps up; the first beat leaves 2 cycles after input row
-// min(H, K - PAD_T) - 1 is complete.  The next frame's first beat is accepted
-// once the reader has issued the last window of the current frame.
-// Reset: synchronous, active high; returns to an empty buffer at the start
-// of a frame.
+// long as the input keeps up, across frame boundaries too: while the last
+// output row of a frame is read, the first RF rows of the next frame are
+// written.  The first beat leaves 2 cycles after input row
+// min(H, K - PAD_T) - 1 is complete.
+// Reset: synchronous, active high; back to an empty buffer.
 `default_nettype none
 
 module window_gen #(
@@ -55,7 +59,12 @@ module window_gen #(
     localparam integer CF    = (C + LANES - 1) / LANES;
     localparam integer OH    = (H + PAD_T + PAD_B - K) / S + 1;
     localparam integer OW    = (W + PAD_L + PAD_R - K) / S + 1;
-    localparam integer NROWS = K + S;
+    localparam integer KS    = (K > S) ? K : S;  // rows a window row spans or skips
+    localparam integer RL    = H - (((OH - 1) * S > PAD_T) ? (OH - 1) * S - PAD_T : 0);
+    localparam integer RF    = (K - PAD_T < H) ? K - PAD_T : H;
+    localparam integer NROWS = (RL + RF > K + S) ? RL + RF : K + S;
+    // slot advance of padded row 0 from the last output row to the next frame
+    localparam integer FADV  = ((H - (OH - 1) * S) % NROWS + NROWS) % NROWS;
     localparam integer DEPTH = NROWS * W * CF;
     localparam integer AW    = (DEPTH > 1) ? $clog2(DEPTH) : 1;
     localparam integer BW    = LANES * DATA_W;
@@ -79,10 +88,10 @@ module window_gen #(
     endgenerate
 
     // ------------------------------------------------------------ writer
-    reg  [CW-1:0] wy;      // input rows completely written in this frame
     reg  [CW-1:0] wx;
     reg  [CW-1:0] wcf;
     reg  [AW-1:0] waddr;   // row-major over the NROWS slots, wraps at DEPTH
+    reg  [CW-1:0] ahead;   // complete rows not yet released by the reader
     // ------------------------------------------------------------ reader
     reg  [CW-1:0] oys;     // oy * S: first padded row of the current window row
     reg  [CW-1:0] oxs;     // ox * S
@@ -92,17 +101,30 @@ module window_gen #(
     reg  [CW-1:0] kx;
     reg  [CW-1:0] rcf;
     reg  [CW-1:0] base_slot;  // line-buffer slot of padded row oys (input row oys - PAD_T)
-    reg           rd_done;    // every window element of this frame issued
 
-    wire wr_room  = rd_done || (wy + CW'(PAD_T) < oys + CW'(NROWS));
-    wire wr_en    = s_axis_tvalid && (wy < CW'(H)) && wr_room;
-    assign s_axis_tready = (wy < CW'(H)) && wr_room;
+    wire          wr_room  = (ahead < CW'(NROWS));
+    wire          wr_en    = s_axis_tvalid && wr_room;
+    wire          row_done = wr_en && (wcf == CW'(CF - 1)) && (wx == CW'(W - 1));
+    assign s_axis_tready = wr_room;
 
-    wire rows_ready = (wy == CW'(H)) || (wy + CW'(PAD_T) >= oys + CW'(K));
+    wire last_oy  = (oy == CW'(OH - 1));
+    // input rows of the reader's frame: released below lo, needed below need
+    /* verilator lint_off UNSIGNED */
+    /* verilator lint_off CMPCONST */
+    wire [CW-1:0] lo      = (oys >= CW'(PAD_T)) ? oys - CW'(PAD_T) : {CW{1'b0}};
+    wire [CW-1:0] lo_next = (oys + CW'(S) >= CW'(PAD_T)) ? oys + CW'(S) - CW'(PAD_T) : {CW{1'b0}};
+    /* verilator lint_on CMPCONST */
+    /* verilator lint_on UNSIGNED */
+    // rows that must be complete: the window's, and every row released when the
+    // reader leaves this window row (all H at the last one), so that releases
+    // never outrun the writer
+    wire [CW-1:0] need    = (last_oy || oys + CW'(KS - PAD_T) >= CW'(H)) ? CW'(H)
+                          : oys + CW'(KS - PAD_T);
+    wire rows_ready = (lo + ahead >= need);
     wire out_ready;             // output register slice can take a beat
     reg  v1;                    // RAM read stage holds a beat
     wire adv   = !v1 || out_ready;
-    wire issue = adv && !rd_done && rows_ready;
+    wire issue = adv && rows_ready;
 
     wire [CW-1:0] iy_p = oys + ky;  // padded coordinates
     wire [CW-1:0] ix_p = oxs + kx;
@@ -135,9 +157,10 @@ module window_gen #(
     wire last_kx  = (kx == CW'(K - 1));
     wire last_ky  = (ky == CW'(K - 1));
     wire last_ox  = (ox == CW'(OW - 1));
-    wire last_oy  = (oy == CW'(OH - 1));
     wire last_all = last_cf && last_kx && last_ky && last_ox && last_oy;
-    wire frame_turn = rd_done && (wy == CW'(H));
+    wire row_end  = issue && last_cf && last_kx && last_ky && last_ox;
+    // rows released when the reader leaves its current window row
+    wire [CW-1:0] rel = !row_end ? {CW{1'b0}} : last_oy ? CW'(H) - lo : lo_next - lo;
 
     // --------------------------------------------------------- line RAM
     reg [BW-1:0] ram_q;
@@ -172,23 +195,20 @@ module window_gen #(
             last1 <= last_all;
         end
         if (rst) begin
-            wy <= 0; wx <= 0; wcf <= 0; waddr <= 0;
+            wx <= 0; wcf <= 0; waddr <= 0; ahead <= 0;
             oys <= 0; oxs <= 0; oy <= 0; ox <= 0; ky <= 0; kx <= 0; rcf <= 0;
             base_slot <= CW'((NROWS - PAD_T) % NROWS);
-            rd_done <= 1'b0;
             v1 <= 1'b0;
         end else begin
             if (adv) v1 <= issue;
-            // writer
-            if (frame_turn) begin
-                wy <= 0; wx <= 0; wcf <= 0; waddr <= 0;
-            end else if (wr_en) begin
+            ahead <= ahead + {{(CW - 1) {1'b0}}, row_done} - rel;
+            // writer: rows in ring order, frame after frame
+            if (wr_en) begin
                 waddr <= (waddr == AW'(DEPTH - 1)) ? {AW{1'b0}} : waddr + 1'b1;
                 if (wcf == CW'(CF - 1)) begin
                     wcf <= 0;
                     if (wx == CW'(W - 1)) begin
                         wx <= 0;
-                        wy <= wy + 1'b1;
                     end else begin
                         wx <= wx + 1'b1;
                     end
@@ -197,9 +217,7 @@ module window_gen #(
                 end
             end
             // reader
-            if (frame_turn) begin
-                rd_done <= 1'b0;
-            end else if (issue) begin
+            if (issue) begin
                 rcf <= last_cf ? 0 : rcf + 1'b1;
                 if (last_cf) begin
                     kx <= last_kx ? 0 : kx + 1'b1;
@@ -211,11 +229,13 @@ module window_gen #(
                             if (last_ox) begin
                                 oy  <= last_oy ? 0 : oy + 1'b1;
                                 oys <= last_oy ? 0 : oys + CW'(S);
-                                base_slot <= last_oy ? CW'((NROWS - PAD_T) % NROWS)
+                                base_slot <= last_oy
+                                           ? ((base_slot + CW'(FADV) >= CW'(NROWS))
+                                              ? base_slot + CW'(FADV) - CW'(NROWS)
+                                              : base_slot + CW'(FADV))
                                            : (base_slot + CW'(S % NROWS) >= CW'(NROWS))
                                              ? base_slot + CW'(S % NROWS) - CW'(NROWS)
                                              : base_slot + CW'(S % NROWS);
-                                if (last_oy) rd_done <= 1'b1;
                             end
                         end
                     end

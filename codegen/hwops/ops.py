@@ -146,16 +146,23 @@ class ConvEngine(HwOp):
             "ACC_W": self.acc_w, "NPIX": self.npix, "USE_BIAS": int(self.bias)}}
 
 
+def line_rows(h: int, k: int, s: int, pad_t: int, oh: int) -> int:
+    """window_gen.v's NROWS: K + S rows, or more when a floor-mode size drops
+    input rows (the last output row's rows plus the next frame's first rows)."""
+    last = h - max((oh - 1) * s - pad_t, 0)
+    return max(k + s, last + min(h, k - pad_t))
+
+
 def _line_buffer(op) -> Memory:
-    """window_gen.v storage: NROWS = K + S rows of W * CF words of LANES * DATA_W bits."""
-    rows = op.k + op.s
+    """window_gen.v storage: NROWS rows of W * CF words of LANES * DATA_W bits."""
+    rows = line_rows(op.h, op.k, op.s, op.pads[0], op.win_oh)
     return Memory(f"{op.name}.lines", "buffer", op.lanes * op.data_w, rows * op.w * op.cf,
                   content_bits=rows * op.w * op.c * op.data_w)
 
 
 @dataclass
 class WindowGen(HwOp):
-    """hw/window_gen.v: line buffer of K + S rows, K*K*CF beats per output pixel."""
+    """hw/window_gen.v: line buffer of NROWS >= K + S rows, K*K*CF beats per output pixel."""
 
     h: int = 1
     w: int = 1
@@ -170,6 +177,7 @@ class WindowGen(HwOp):
     cf = property(lambda s: ceil_div(s.c, s.lanes))
     oh = property(lambda s: (s.h + s.pads[0] + s.pads[2] - s.k) // s.s + 1)
     ow = property(lambda s: (s.w + s.pads[1] + s.pads[3] - s.k) // s.s + 1)
+    win_oh = property(lambda s: s.oh)  # window rows of the line buffer's reader
 
     def cycles(self) -> int:
         return max(self.oh * self.ow * self.k * self.k * self.cf, self.h * self.w * self.cf)
@@ -191,6 +199,7 @@ class MaxPool(WindowGen):
     out_hw: tuple[int, int] = (1, 1)
     ceil_mode: bool = False
     module = "maxpool"
+    win_oh = property(lambda s: s.out_hw[0])  # ceil-mode windows included
 
     def cycles(self) -> int:
         oh, ow = self.out_hw

@@ -21,7 +21,7 @@ import numpy as np
 
 from quant.arch import ceil_div
 
-from ..hwops.ops import ConvEngine
+from ..hwops.ops import ConvEngine, line_rows
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 HW_DIR = Path(__file__).resolve().parents[2] / "hw"
@@ -67,7 +67,10 @@ def memories(inst) -> dict[str, int]:
         return mem
     if m in ("window_gen", "maxpool"):
         lanes, w = p["LANES"], p.get("DATA_W")
-        return {"line_buffer": (p["K"] + p["S"]) * p["W"] * ceil_div(p["C"], lanes) * lanes * w}
+        oh = (inst.outs[0][1].h if m == "maxpool"   # ceil-mode rows included
+              else (p["H"] + p["PAD_T"] + p["PAD_B"] - p["K"]) // p["S"] + 1)
+        rows = line_rows(p["H"], p["K"], p["S"], p["PAD_T"], oh)
+        return {"line_buffer": rows * p["W"] * ceil_div(p["C"], lanes) * lanes * w}
     if m == "axis_fifo" and p["DEPTH"]:
         return {"fifo": p["DEPTH"] * (p["DATA_W"] + 1)}
     return {}
@@ -143,12 +146,16 @@ def write(insts, src, dst, out: Path, model_name: str, expected: int) -> dict:
     for m in files:
         shutil.copy2(HW_DIR / f"{m}.v", out / "hw" / f"{m}.v")
     (out / "files.f").write_text("".join(f"hw/{m}.v\n" for m in files) + f"{TOP}.v\n")
+    made_by = {s.name: i.layer for i in insts for _, s in i.outs}
     macs = sum(i.info.get("macs", 0) for i in insts)
     mults = sum(i.info.get("mults", 0) for i in insts)
     manifest = {"top": TOP, "model": model_name, "input": src.to_dict(), "output": dst.to_dict(),
                 "expected_cycles_per_frame": expected, "macs_per_frame": macs,
                 "multipliers": mults,
                 "memory_bits": sum(sum(r.get("memory_bits", {}).values()) for r in rows),
-                "instances": rows}
+                "instances": rows,
+                # per-layer taps: the wire bundle carrying each whole ONNX tensor
+                "taps": [dict(s.to_dict(), tensor=s.tensor, wire=s.name, layer=made_by.get(s.name))
+                         for s in streams.values() if s.tensor]}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
     return manifest

@@ -45,6 +45,7 @@ class Stream:
     bits: int
     signed: bool
     exp: int
+    tensor: str | None = None   # the ONNX tensor it carries whole (a per-layer tap)
 
     cf = property(lambda s: ceil_div(s.c, s.lanes))
     width = property(lambda s: s.lanes * s.bits)
@@ -188,6 +189,8 @@ class Builder:
                 continue                    # folded into the Concat / Add shifts
             else:
                 raise ModelError(n, "no RTL mapping for this op here")
+        for t, st in self.streams.items():
+            st.tensor = t
         return self.insts, src, self.streams[g.output[0].name]
 
     def conv(self, n) -> set[str]:

@@ -25,10 +25,12 @@ def model(tmp_path_factory):
 
 
 def test_frame_fifo_depth_rule():
-    # 3x3 stride 1 pad 1 on 6 rows: the last 2 output rows wait for the last input row
-    assert frame_fifo_beats(6, 6, 2, 3, 1, 1, 6) == (2 * 1 + 1) * 6 * 2 + 2
-    # 3x3 stride 2 pad 1 on 11 rows (6 output rows): only the last one waits
-    assert frame_fifo_beats(11, 11, 8, 3, 2, 1, 6) == (1 * 2 + 1) * 11 * 8 + 2
+    # 3x3 stride 1 pad 1 on 6 rows: the last 2 output rows wait for the last input
+    # row; the producer parks 2 rows + 1 partial, the ring's 4 slots free 2 of them
+    assert frame_fifo_beats(6, 6, 2, 3, 1, 1, 6) == (2 * 1 + 1 - 2) * 6 * 2 + 2
+    # 3x3 stride 2 pad 1 on 11 rows (6 output rows): the last one waits; 2 rows +
+    # 1 partial fit in the 3 slots the last output row leaves free
+    assert frame_fifo_beats(11, 11, 8, 3, 2, 1, 6) == 0
     # 1x1 stride 2 unpadded: no output row waits for the last input row
     assert frame_fifo_beats(8, 8, 1, 1, 2, 0, 4) == 0
 

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from codegen.hwops.ops import ConvEngine, Fifo, GlobalAvgPool, MaxPool, WindowGen
+from codegen.hwops.ops import ConvEngine, Fifo, GlobalAvgPool, MaxPool, WindowGen, line_rows
 
 
 def test_conv_engine_cycles_and_rom():
@@ -61,7 +61,11 @@ def test_window_gen_line_buffer():
 
 def test_maxpool_and_gap_cycles():
     p = MaxPool("p", "p", h=9, w=9, c=8, lanes=4, data_w=4, k=3, s=2, out_hw=(4, 4))
-    assert p.cycles() == 16 * 9 * 2 and p.memories()[0].depth == 5 * 9 * 2
+    # floor mode drops input row 8: the last output row reads rows 6..8 (3) and
+    # the next frame starts with 3 rows, so the ring has 6 > K + S rows
+    assert p.cycles() == 16 * 9 * 2 and p.memories()[0].depth == 6 * 9 * 2
+    assert line_rows(9, 3, 2, 0, 4) == 6 and line_rows(28, 3, 2, 0, 14) == 5  # ceil: 14
+    assert line_rows(28, 3, 1, 1, 28) == 4
     g = GlobalAvgPool("g", "g", h=2, w=2, c=4, lanes=2, in_w=4)
     # NB = 4 + clog2(5) + 1 = 8; 4 pixels * 2 beats + 2 * (8 + 2) + 1
     assert g.cycles() == 29
