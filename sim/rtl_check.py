@@ -8,7 +8,10 @@ temporary directory), keyed by the model file's content.  Every frame streams
 once with random input pauses and bursty output backpressure (all frames back
 to back) and is compared exactly; then up to 4 frames stream without pauses
 to measure steady-state cycles per frame and first-in to last-out latency.
-A mismatch names the output tensor and the first differing value.
+On a mismatch the first mismatching frame streams once more while every
+per-layer tap (the wire carrying each ONNX tensor, manifest ``taps``) is
+recorded, and the report names the first layer whose tensor differs from
+golden's (in graph order) and its first differing value.
 """
 from __future__ import annotations
 
@@ -57,7 +60,7 @@ def rtl_for(model_path: Path) -> Path:
 
 @register("rtl")
 def check_rtl(s: Session) -> Outcome:
-    from sim.rtl.top import simulate
+    from sim.rtl.top import simulate, trace
 
     rtl = rtl_for(s.model_path)
     man = json.loads((rtl / "manifest.json").read_text())
@@ -76,6 +79,13 @@ def check_rtl(s: Session) -> Outcome:
             out.mismatched_frames.append(i)
             if out.first is None:
                 out.first_frame, out.first = i, d
+    if out.first is not None and man.get("taps"):
+        # name the first diverging layer: rerun that frame recording every tap
+        loc = s.diverge("rtl", out.first_frame, trace(rtl, s.inputs[out.first_frame:][:1]))
+        out.first, out.layer = loc.first, loc.layer
+        made_by = {t["tensor"]: t.get("layer") for t in man["taps"]}
+        if loc.first is not None and made_by.get(loc.first.tensor):
+            out.layer = made_by[loc.first.tensor]   # e.g. the Conv whose requant made it
     timing = res[-1]
     cyc = timing["cycles_per_frame"]
     mults = man["multipliers"]

@@ -29,6 +29,7 @@ class Outcome:
     mismatched_frames: list[int] = field(default_factory=list)
     first_frame: int | None = None
     first: Divergence | None = None   # the first diverging tensor in first_frame
+    layer: str | None = None          # the node producing it ("name (OpType)")
 
     @property
     def mismatches(self) -> int:
@@ -37,10 +38,11 @@ class Outcome:
     def to_dict(self) -> dict:
         d = None
         if self.first is not None:
-            d = {"frame": self.first_frame, "tensor": self.first.tensor,
+            where = f"layer {self.layer}: " if self.layer else ""
+            d = {"frame": self.first_frame, "layer": self.layer, "tensor": self.first.tensor,
                  "index": None if self.first.index is None else list(self.first.index),
                  "golden": _plain(self.first.a), "other": _plain(self.first.b),
-                 "message": str(self.first)}
+                 "message": where + str(self.first)}
         return {"frames": self.frames, "mismatches": self.mismatches,
                 "mismatched_frames": self.mismatched_frames[:20], "first_divergence": d}
 
@@ -70,7 +72,16 @@ class Session:
         if d is None:
             d = compare_tensor(self.plan.output_name, mine[self.plan.output_name],
                                other[self.plan.output_name])
-        return Outcome(name, 0, first_frame=frame, first=d)
+        return Outcome(name, 0, first_frame=frame, first=d, layer=self.producer(d.tensor))
+
+    def producer(self, tensor: str) -> str | None:
+        """"node (OpType)" of the model node that outputs ``tensor``."""
+        import onnx
+
+        if not hasattr(self, "_producers"):
+            g = onnx.load(str(self.model_path), load_external_data=False).graph
+            self._producers = {o: f"{n.name} ({n.op_type})" for n in g.node for o in n.output}
+        return self._producers.get(tensor)
 
 
 Checker = Callable[[Session], Outcome]
@@ -102,7 +113,7 @@ def check_qonnx(s: Session) -> Outcome:
         out.mismatched_frames.append(i)
         if out.first is None:
             loc = s.diverge("qonnx", i, ctx)
-            out.first_frame, out.first = loc.first_frame, loc.first
+            out.first_frame, out.first, out.layer = loc.first_frame, loc.first, loc.layer
     return out
 
 

@@ -104,27 +104,22 @@ def input_codes(x: np.ndarray, inp: dict) -> np.ndarray:
     return np.clip(q, lo, hi).astype(np.int64)
 
 
-def simulate(rtl_dir, x_nchw: np.ndarray, phases=(("none", "none", None),),
-             seed: int = 1) -> list[dict]:
-    """Stream the frames of float NCHW ``x_nchw`` in every phase (input pauses,
-    output pauses, number of frames or None for all); see top_tb.py."""
+def _run(rtl_dir: Path, man: dict, x_nchw: np.ndarray, phases, seed: int,
+         taps: list[str] | None = None) -> tuple[list[dict], float]:
+    """Run top_tb.py on the frames of ``x_nchw``; (its result list, wall seconds)."""
     from cocotb_tools.runner import get_results
 
-    rtl_dir = Path(rtl_dir).resolve()
-    man = manifest(rtl_dir)
-    inp, out = man["input"], man["output"]
+    inp = man["input"]
     codes = input_codes(x_nchw, inp)
     frames = [[f"{b:x}" for b in image_to_beats(c, inp["lanes"], inp["bits"])] for c in codes]
     bdir = build(rtl_dir)
-    c_out = out["shape_hwc"][2]
-    cf_out = -(-c_out // out["lanes"])
     exp_cycles = man["expected_cycles_per_frame"]
     with tempfile.TemporaryDirectory(dir=runner.BUILD_ROOT) as tmp:
         reqf, resf = Path(tmp) / "req.json", Path(tmp) / "res.json"
         counts = [len(frames) if p[2] is None else min(p[2], len(frames)) for p in phases]
         reqf.write_text(json.dumps({"frames": frames,
                                     "phases": [[p[0], p[1], c] for p, c in zip(phases, counts)],
-                                    "seed": seed, "result": str(resf),
+                                    "seed": seed, "result": str(resf), "taps": taps or [],
                                     "timeout_cycles": 20 * exp_cycles * max(len(frames), 1) + 100000}))
         here = str(Path(__file__).resolve().parent)
         if here not in sys.path:
@@ -141,7 +136,21 @@ def simulate(rtl_dir, x_nchw: np.ndarray, phases=(("none", "none", None),),
         n, failed = get_results(res)
         if n == 0 or failed or not resf.exists():
             raise RuntimeError(f"RTL simulation of {rtl_dir} failed (see the cocotb log above)")
-        phases_out = json.loads(resf.read_text())
+        return json.loads(resf.read_text()), wall
+
+
+def simulate(rtl_dir, x_nchw: np.ndarray, phases=(("none", "none", None),),
+             seed: int = 1) -> list[dict]:
+    """Stream the frames of float NCHW ``x_nchw`` in every phase (input pauses,
+    output pauses, number of frames or None for all); see top_tb.py."""
+    rtl_dir = Path(rtl_dir).resolve()
+    man = manifest(rtl_dir)
+    out = man["output"]
+    c_out = out["shape_hwc"][2]
+    cf_out = -(-c_out // out["lanes"])
+    in_beats = int(np.prod(man["input"]["shape_hwc"][:2])) * -(-man["input"]["shape_hwc"][2]
+                                                                 // man["input"]["lanes"])
+    phases_out, wall = _run(rtl_dir, man, x_nchw, phases, seed)
     results = []
     for ph in phases_out:
         y = np.zeros((len(ph["outputs"]), c_out), np.int64)
@@ -152,10 +161,32 @@ def simulate(rtl_dir, x_nchw: np.ndarray, phases=(("none", "none", None),),
             for b in beats:
                 vals += unpack_lanes(int(b, 16), out["lanes"], out["bits"], out["signed"])
             y[i] = vals[:c_out]
-        results.append({"pauses": ph["pauses"], "codes": y, **timing(ph, len(y), cf_out,
-                                                                      len(frames[0])),
-                        "wall_s": wall})
+        results.append({"pauses": ph["pauses"], "codes": y,
+                        **timing(ph, len(y), cf_out, in_beats), "wall_s": wall})
     return results
+
+
+def trace(rtl_dir, x_frame: np.ndarray) -> dict[str, np.ndarray]:
+    """Every per-layer tap (manifest ``taps``) of one frame (float NCHW, batch
+    1) as real values, NCHW, keyed by ONNX tensor name; a tap that moved fewer
+    beats than its tensor has (a stalled layer) is padded with NaN."""
+    rtl_dir = Path(rtl_dir).resolve()
+    man = manifest(rtl_dir)
+    taps = man.get("taps", [])
+    res, _ = _run(rtl_dir, man, x_frame[:1], (), 1, [t["wire"] for t in taps])
+    beats = res[-1]["taps"]
+    out = {}
+    for t in taps:
+        h, w, c = t["shape_hwc"]
+        cf = -(-c // t["lanes"])
+        vals = np.full(h * w * cf * t["lanes"], np.nan)
+        got = beats[t["wire"]][:h * w * cf]
+        for k, b in enumerate(got):
+            vals[k * t["lanes"]:(k + 1) * t["lanes"]] = unpack_lanes(int(b, 16), t["lanes"],
+                                                                     t["bits"], t["signed"])
+        hwc = vals.reshape(h, w, cf * t["lanes"])[:, :, :c]
+        out[t["tensor"]] = np.ldexp(hwc, t["exp"]).transpose(2, 0, 1)[None]
+    return out
 
 
 def timing(ph: dict, n: int, cf_out: int, in_beats: int) -> dict:

@@ -5,13 +5,15 @@ beats per output frame, and phases ``[[input pauses, output pauses, count], ...]
 Each phase streams its first ``count`` frames back to back (no gap between frames except
 the pauses) and receives every output frame; the result file gets, per
 phase, the output beats and the cycle of every input / output handshake.
+With ``taps`` (wire names of the top level), a last phase streams the first
+frame alone and records every beat on those wires (the per-layer tensors).
 """
 from __future__ import annotations
 
 import json
 
 import cocotb
-from cocotb.triggers import ClockCycles, with_timeout
+from cocotb.triggers import ClockCycles, RisingEdge, with_timeout
 
 from sim.rtl import axis_tb as tb
 
@@ -42,5 +44,31 @@ async def stream_frames(dut):
         tb.set_pause(src, "none", 0)
         tb.set_pause(snk, "none", 0)
         await ClockCycles(dut.clk, 4)
+    if req.get("taps"):
+        result.append(await record_taps(dut, src, snk, frames[0], req))
     with open(req["result"], "w") as fh:
         json.dump(result, fh)
+
+
+async def record_taps(dut, src, snk, frame, req) -> dict:
+    """Stream one frame and keep the data of every handshake on the tap wires."""
+    sigs = [(w, getattr(dut, f"{w}_tdata"), getattr(dut, f"{w}_tvalid"),
+             getattr(dut, f"{w}_tready")) for w in req["taps"]]
+    beats = {w: [] for w in req["taps"]}
+    done = False
+
+    async def watch():
+        while not done:
+            await RisingEdge(dut.clk)
+            for w, d, v, r in sigs:
+                if v.value == 1 and r.value == 1:
+                    beats[w].append(f"{d.value.to_unsigned():x}")
+
+    task = cocotb.start_soon(watch())
+    await src.send(tb.frame(frame))
+    await with_timeout(snk.recv(), req["timeout_cycles"] * 10, "ns")
+    await ClockCycles(dut.clk, 2)
+    done = True
+    await ClockCycles(dut.clk, 1)
+    task.cancel()
+    return {"taps": beats}

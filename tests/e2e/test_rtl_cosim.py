@@ -125,14 +125,36 @@ def test_hls4ml_backend_compile_predict(tmp_path, rtl_cache):
 
 def test_shipped_fmnist_16_images(rtl_cache):
     """The shipped trained model on 16 real Fashion-MNIST test images, exact, and
-    the auto fold balanced (MAC efficiency >= 0.8 measured).  Its rate is
-    within 7% of the manifest (7505 vs 7056 measured), not yet 5%."""
+    the auto fold balanced (MAC efficiency >= 0.8 measured) and its rate within
+    5% of the manifest's."""
     models = sorted((ROOT / "models" / "fmnist").glob("*.onnx"))
     subset = ROOT / "data" / "fmnist_subset.npz"
     if not models or not subset.is_file():
         pytest.skip("no shipped model (models/fmnist/*.onnx) or images (data/fmnist_subset.npz)")
     x = np.load(subset)["images"][:16].astype(np.float32)
-    rtl = check(models[0], x, rate=False)
-    assert rtl["expected_cycles_per_frame"] <= rtl["cycles_per_frame"] <= \
-        1.07 * rtl["expected_cycles_per_frame"], rtl
+    rtl = check(models[0], x)
     assert rtl["mac_efficiency"] >= 0.8, rtl
+
+
+def test_first_diverging_layer_named(tmp_path, rtl_cache):
+    """A planted fault (one conv's weight ROM inverted in the built RTL) is
+    reported as that conv, found from the RTL's per-layer taps."""
+    from codegen.cli import main
+
+    import sim.rtl_check  # noqa: F401
+
+    model = export(tmp_path, str(CONFIGS / "tiny_simple.toml"), seed=3)
+    out = tmp_path / "build"
+    assert main(["build", str(model), "--out", str(out), "--backend", "rtl"]) == 0
+    man = json.loads((out / "rtl" / "manifest.json").read_text())
+    convs = [i["layer"] for i in man["instances"] if i["module"] == "conv_mvu"]
+    victim = convs[len(convs) // 2]
+    rom = out / "rtl" / "mem" / f"{victim}_w.hex"
+    words = rom.read_text().split()
+    digits = len(words[0])
+    rom.write_text("".join(f"{int(w, 16) ^ ((1 << 4 * digits) - 1):0{digits}x}\n" for w in words))
+    x = np.random.default_rng(4).integers(0, 256, (2, 3, 9, 9)).astype(np.float32)
+    rep = run_cosim(out / "model.onnx", x, ["rtl"])
+    first = rep["checks"]["rtl"]["first_divergence"]
+    assert rep["mismatches"]["rtl"] > 0 and first["layer"] == victim, first
+    assert first["message"].startswith(f"layer {victim}: "), first
