@@ -1,4 +1,4 @@
-"""squeezefpga build MODEL.onnx --out DIR [--backend hls|rtl|all] [--fold FILE] [--rtl-fold FILE|auto]
+"""squeezefpga build MODEL.onnx --out DIR [--backend hls|rtl|all] [--fold FILE] [--rtl-fold FILE|auto|reuse]
 
 Layout of DIR: ``--backend hls`` the hls4ml project (+ vendor scripts) as
 before; ``rtl`` the RTL in ``DIR/rtl/`` (codegen/rtl/emit.py); ``all`` both.
@@ -27,19 +27,32 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="hls: hls4ml project; rtl: Verilog of the hw/ library; all: both")
     p.add_argument("--fold", help="folding file (TOML): per-layer ReuseFactor, strategy (hls)")
     p.add_argument("--rtl-fold", default="auto",
-                   help="RTL folding: 'auto' (balanced) or a TOML/JSON file {node: {pe, simd} | {lanes}}")
+                   help="RTL folding: 'auto' (balanced), 'reuse' (the --fold file's hls4ml "
+                        "ReuseFactors mapped onto PE/SIMD) or a TOML/JSON file "
+                        "{node: {pe, simd} | {lanes}}")
     p.add_argument("--board", default="pynq-z2", help="board of the vendor project (pynq-z2, zcu104)")
     p.add_argument("--compile", action="store_true",
                    help="also build the csim library (hls) / the Verilator model (rtl)")
 
 
-def add_rtl(model, out: Path, rtl_fold="auto") -> dict:
+def add_rtl(model, out: Path, rtl_fold="auto", hls_fold: dict | None = None) -> dict:
     """Generate DIR/rtl and copy the model to DIR/model.onnx; the manifest."""
+    from ..hls.precision import hls_name
+    from ..qonnx import prepare
+    from ..rtl.fold import reuse_fold
     from ..rtl.project import generate, load_fold
 
-    fold = "auto" if rtl_fold in (None, "auto") else load_fold(rtl_fold)
+    mw = None
+    if rtl_fold == "reuse":   # the HLS project's ReuseFactors (ONNX or hls4ml layer names)
+        hls_fold = hls_fold or {}
+        mw = prepare(str(model))
+        names = {hls_name(n): n.name for n in mw.graph.node if n.op_type == "Conv"}
+        reuse = {names.get(k, k): v for k, v in hls_fold.get("reuse", {}).items()}
+        fold = reuse_fold(mw, reuse, hls_fold.get("default_reuse", 1))
+    else:
+        fold = "auto" if rtl_fold in (None, "auto") else load_fold(rtl_fold)
     shutil.copy2(model, out / "model.onnx")
-    return generate(model, out / "rtl", fold)
+    return generate(model, out / "rtl", fold, model=mw)
 
 
 def build(model, out, backend: str = "all", fold=None, rtl_fold="auto",
@@ -63,7 +76,7 @@ def build(model, out, backend: str = "all", fold=None, rtl_fold="auto",
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
         try:
-            man = add_rtl(model, tmp, rtl_fold)
+            man = add_rtl(model, tmp, rtl_fold, load_fold(fold))
             os.rename(tmp, out)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -74,7 +87,7 @@ def build(model, out, backend: str = "all", fold=None, rtl_fold="auto",
         def extra(d, m):
             add_vendor_project(d, m, board)
             if backend == "all":
-                man.update(add_rtl(model, Path(d), rtl_fold))
+                man.update(add_rtl(model, Path(d), rtl_fold, load_fold(fold)))
 
         meta = build_hls(model, out, load_fold(fold), part=BOARDS[board]["part"], extra=extra)
         report.update({"top": meta["top"], "part": meta["part"], "board": board,

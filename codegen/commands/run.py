@@ -2,9 +2,14 @@
 
 Named steps over one options record: obtain the model (the committed
 ``models/NAME/`` run, or train one with ``--train``), export it to QONNX with
-the exactness gate, measure test accuracy, check the exported graph with the
-golden model, and write a summary table (printed and saved as JSON).  The
-output directory is assembled under a temporary name and renamed at the end.
+the exactness gate, check the exported graph with the golden model, measure
+test accuracy, build the firmware (``build --backend all``: the hls4ml
+project and the Verilog RTL, in ``OUT/build/``), co-simulate golden against
+qonnx, hls4ml csim and the RTL under Verilator on a few test images, and
+write a summary table (printed and saved as JSON): accuracy, mismatches,
+cycles/frame, latency, multipliers, on-chip memory.  The output directory is
+assembled under a temporary name and renamed at the end; any mismatch stops
+the job with the first diverging layer.
 """
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ from pathlib import Path
 
 from ..errors import CliError
 
-HELP = "main job: (train or load) -> export -> verify -> summary"
+HELP = "main job: (train or load) -> export -> verify -> build all -> cosim -> summary"
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 
 
@@ -34,6 +39,8 @@ class RunOptions:
     seed: int = 0
     frames: int = 16
     model: Path | None = None
+    cosim_frames: int = 4
+    checks: tuple[str, ...] = ("qonnx", "hls", "rtl")
 
 
 @dataclass
@@ -60,6 +67,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", help="dataset directory (see 'train')")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--frames", type=int, default=16, help="frames for the exactness checks")
+    p.add_argument("--cosim-frames", type=int, default=4,
+                   help="test images streamed through hls4ml csim and the RTL (0: skip the "
+                        "build and co-simulation steps)")
 
 
 def step_model(st: RunState) -> None:
@@ -146,8 +156,45 @@ def step_accuracy(st: RunState) -> None:
                               "executed_by": "golden model on the exported QONNX"}
 
 
+def step_build(st: RunState) -> None:
+    """``squeezefpga build --backend all`` into OUT/build/."""
+    from .build import build
+
+    if st.opts.cosim_frames <= 0:
+        return
+    rep = build(st.onnx, st.work / "build", "all")
+    st.summary["build"] = {"dir": "build", "hls_top": rep["top"], "part": rep["part"],
+                           **{k: rep["rtl"][k] for k in ("expected_cycles_per_frame",
+                                                         "multipliers", "memory_bits")}}
+
+
+def step_cosim(st: RunState) -> None:
+    """golden == qonnx == hls4ml csim == RTL on the first test images."""
+    import sim.hls_check  # noqa: F401  (registers the checkers)
+    import sim.rtl_check  # noqa: F401
+    from sim.golden.cosim import run_cosim
+
+    if st.opts.cosim_frames <= 0:
+        return
+    split, source = _test_split(st)
+    x = split.images[:st.opts.cosim_frames].astype("float32")
+    rep = run_cosim(st.work / "build" / "model.onnx", x, list(st.opts.checks))
+    rtl = rep["checks"].get("rtl", {})
+    st.summary["cosim"] = {"frames": rep["frames"], "source": source,
+                           "mismatches": rep["mismatches"],
+                           **{k: rtl.get(k) for k in ("cycles_per_frame", "latency_cycles",
+                                                      "expected_cycles_per_frame",
+                                                      "multipliers", "mac_efficiency",
+                                                      "memory_bits")}}
+    if not rep["ok"]:
+        bad = [c for c, n in rep["mismatches"].items() if n]
+        first = rep["checks"][bad[0]]["first_divergence"]
+        raise CliError(f"cosim: {bad[0]} differs from golden on {rep['mismatches'][bad[0]]} of "
+                       f"{rep['frames']} frames: {first['message'] if first else ''}")
+
+
 STEPS = (("model", step_model), ("export", step_export), ("verify", step_verify),
-         ("accuracy", step_accuracy))
+         ("accuracy", step_accuracy), ("build", step_build), ("cosim", step_cosim))
 
 
 def format_summary(s: dict) -> str:
@@ -158,6 +205,18 @@ def format_summary(s: dict) -> str:
                       f"{s['export']['frames_checked']} frames)")]
     for name, r in s.get("checks", {}).items():
         rows.append((f"mismatches {name}", f"{r} of {s['check_frames']} frames vs golden"))
+    c = s.get("cosim")
+    if c:
+        for name, r in c["mismatches"].items():
+            rows.append((f"cosim {name}", f"{r} mismatches of {c['frames']} frames vs golden"))
+        if c.get("cycles_per_frame"):
+            rows += [("cycles/frame", f"{c['cycles_per_frame']:.0f} measured (RTL), "
+                                      f"{c['expected_cycles_per_frame']} expected"),
+                     ("latency", f"{c['latency_cycles']} cycles first pixel in to last score out"),
+                     ("multipliers", f"{c['multipliers']} (MAC efficiency "
+                                     f"{c['mac_efficiency']:.3f})"),
+                     ("on-chip memory", f"{c['memory_bits']} bits "
+                                        f"({c['memory_bits'] / 8192:.1f} KiB)")]
     rows.append(("wall time", f"{s['wall_time_s']:.1f} s"))
     w = max(len(k) for k, _ in rows)
     return "\n".join(f"{k:<{w}}  {v}" for k, v in rows)
@@ -172,7 +231,7 @@ def run(args: argparse.Namespace) -> int:
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     opts = RunOptions(args.config, out, train=args.train, epochs=args.epochs,
                       float_epochs=args.float_epochs, data=args.data, seed=args.seed,
-                      frames=args.frames, model=args.model)
+                      frames=args.frames, model=args.model, cosim_frames=args.cosim_frames)
     st = RunState(opts, work)
     t0 = time.time()
     try:

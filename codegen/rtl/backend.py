@@ -8,6 +8,10 @@ work on the RTL: ``hm.write()`` writes ``OUTPUT_DIR/rtl/`` (emit.py) from the
 QONNX model the graph was converted from (``config['OnnxModel']``), after
 checking that the graph's output precision is the RTL's output stream;
 ``hm.compile()`` / ``hm.predict(x)`` build and run the Verilator model.
+Folding: the graph's per-layer ReuseFactors, mapped onto PE/SIMD by
+``fold.reuse_fold`` (as many multipliers per conv as the HLS project has,
+never slower), unless ``config['RTLFold']`` is ``"auto"`` (balanced) or an
+explicit ``{node: {pe, simd} | {lanes}}``.
 The registered backend class is ``sim/rtl/hls4ml_sim.py`` (entry point
 ``hls4ml.backends``): it calls ``write_rtl`` here and drives Verilator there,
 so codegen never imports the simulator.
@@ -34,6 +38,7 @@ def write_rtl(model) -> dict:
 
     from ..qonnx import prepare
     from ..qonnx.graph import CL_DOMAIN
+    from .fold import reuse_fold
     from .project import generate
 
     onnx = model.config.config.get("OnnxModel")
@@ -45,9 +50,24 @@ def write_rtl(model) -> dict:
     mw = ModelWrapper(str(onnx))
     if not any(n.domain == CL_DOMAIN for n in mw.graph.node):   # not yet prepared
         mw = prepare(mw)
-    man = generate(onnx, out, model=mw)
+    fold = model.config.config.get("RTLFold", "reuse")
+    if fold == "reuse":
+        fold = reuse_fold(mw, graph_reuse(model, mw))
+    man = generate(onnx, out, fold=fold, model=mw)
     check_output_type(model, man)
     return man
+
+
+def graph_reuse(model, mw) -> dict[str, int]:
+    """{Conv node: the ReuseFactor of its hls4ml layer} of a converted ModelGraph."""
+    from ..hls.precision import hls_name
+
+    reuse = {}
+    for n in mw.graph.node:
+        layer = model.graph.get(hls_name(n)) if n.op_type == "Conv" else None
+        if layer is not None:
+            reuse[n.name] = int(layer.get_attr("reuse_factor", 1) or 1)
+    return reuse
 
 
 def check_output_type(model, manifest: dict) -> None:

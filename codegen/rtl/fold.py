@@ -13,6 +13,16 @@ smallest parallelism that meets T: PE divides COUT and SIMD divides CIN (no
 padding lanes), lanes divide the channels.  Lane converters between ops move
 max(ceil(C/IN), ceil(C/OUT)) beats per pixel, never more than their
 neighbours, so they never set the rate.
+
+``reuse_fold`` maps hls4ml ReuseFactors onto the engines (the HLS project's
+folding): a Conv with ReuseFactor R does its K*K*CIN*COUT products per
+output pixel on K*K*CIN*COUT/R multipliers in R cycles (hls4ml io_stream);
+conv_mvu takes ceil(COUT/PE) * K*K * ceil(CIN/SIMD) cycles per pixel, so it
+gets the fewest PE*SIMD (divisors) that need at most R cycles per pixel —
+the same multipliers where R divides evenly.  R below K*K (more than one
+window position per cycle, which conv_mvu does not do) becomes the full
+PE = COUT, SIMD = CIN.  Pools, concats and the GAP get the fewest lanes that
+keep up with the slowest conv.
 """
 from __future__ import annotations
 
@@ -66,6 +76,25 @@ def auto_fold(model, target: int | None = None) -> dict:
         best = min(ok, key=lambda t: (t[2], -t[1].get("pe", 0), t[0]))
         fold[name] = best[1]
     return fold
+
+
+def reuse_fold(model, reuse: dict[str, int], default: int = 1) -> dict:
+    """The fold matching hls4ml ReuseFactors ``{Conv node: R}`` (see the module
+    docstring); Convs not named take ``default``."""
+    insts, _, _ = build_netlist(model, {})
+    fold, slowest = {}, 0
+    for inst in insts:
+        if inst.module != "conv_mvu":
+            continue
+        p, r = inst.params, int(reuse.get(inst.layer, default))
+        npix = p["NPIX"]
+        ch = _choices(inst)
+        ok = [t for t in ch if t[0] <= r * npix] or [min(ch, key=lambda t: t[0])]
+        best = min(ok, key=lambda t: (t[2], -t[1]["pe"], t[0]))
+        fold[inst.layer] = best[1]
+        slowest = max(slowest, best[0])
+    rest = auto_fold(model, slowest or None)
+    return {**{k: v for k, v in rest.items() if k not in fold}, **fold}
 
 
 def fold_cycles(insts) -> int:

@@ -42,23 +42,39 @@ def build_dir(rtl_dir: Path, opt: str) -> Path:
 
 
 @contextlib.contextmanager
-def _stdout_to_stderr():
-    """Verilator, make and the simulator print on file descriptor 1; keep it
-    clean for the caller's (JSON) output."""
+def _quiet(log: Path):
+    """Verilator, make, the simulator and cocotb print on file descriptors 1
+    and 2: send both to ``log`` (keeps the caller's JSON stdout and terminal
+    clean); on an error the log's tail goes to stderr."""
+    log.parent.mkdir(parents=True, exist_ok=True)
     sys.stdout.flush()
-    saved = os.dup(1)
-    os.dup2(2, 1)
-    try:
-        yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with open(log, "wb") as fh:
+        os.dup2(fh.fileno(), 1)
+        os.dup2(fh.fileno(), 2)
+        try:
+            yield
+        except BaseException:
+            _restore(saved)
+            tail = log.read_text(errors="replace").splitlines()[-40:]
+            print("\n".join(tail) + f"\n(full log: {log})", file=sys.stderr)
+            raise
+        else:
+            _restore(saved)
+
+
+def _restore(saved) -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    for fd, old in zip((1, 2), saved):
+        os.dup2(old, fd)
+        os.close(old)
 
 
 def build(rtl_dir) -> Path:
     """Verilate and compile (cached); returns the build directory."""
-    with _stdout_to_stderr():
+    with _quiet(runner.BUILD_ROOT / "logs" / f"{build_dir(Path(rtl_dir), opt_level()).name}.log"):
         return _build(rtl_dir)
 
 
@@ -125,7 +141,7 @@ def _run(rtl_dir: Path, man: dict, x_nchw: np.ndarray, phases, seed: int,
         if here not in sys.path:
             sys.path.insert(0, here)
         t0 = time.time()
-        with _stdout_to_stderr():
+        with _quiet(runner.BUILD_ROOT / "logs" / f"sim_{bdir.name}.log"):
             res = runner._runner().test(
                 hdl_toplevel=man["top"], test_module="top_tb", test_dir=str(rtl_dir),
                 build_dir=str(bdir), hdl_toplevel_lang="verilog",

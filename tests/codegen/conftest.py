@@ -12,3 +12,21 @@ def hls_cache(tmp_path_factory):
     yield path
     if old is None:
         os.environ.pop("SQUEEZEFPGA_HLS_CACHE", None)
+
+
+@pytest.fixture(scope="session")
+def export_random(tmp_path_factory):
+    """export_random(config) -> a random-weight QONNX export of a TOML config."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+
+    def export(config, seed: int = 0) -> Path:
+        out = tmp_path_factory.mktemp("export") / f"{Path(config).stem}_{seed}.onnx"
+        subprocess.run([sys.executable, "-m", "codegen.cli", "export", str(config),
+                        "--random-weights", "--seed", str(seed), "--out", str(out)],
+                       check=True, capture_output=True, cwd=root)
+        return out
+    return export

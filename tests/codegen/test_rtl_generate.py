@@ -17,11 +17,8 @@ CONFIG = ROOT / "tests" / "e2e" / "configs" / "tiny_complex.toml"
 
 
 @pytest.fixture(scope="module")
-def model(tmp_path_factory):
-    out = tmp_path_factory.mktemp("rtlgen") / "tiny.onnx"
-    subprocess.run([sys.executable, "-m", "codegen.cli", "export", str(CONFIG), "--random-weights",
-                    "--out", str(out)], check=True, capture_output=True, cwd=ROOT)
-    return out
+def model(export_random):
+    return export_random(CONFIG)
 
 
 def test_frame_fifo_depth_rule():

@@ -115,7 +115,17 @@ def test_hls4ml_backend_compile_predict(tmp_path, rtl_cache):
     hm = _convert(prj / "model_prepared.onnx", tmp_path / "hm", hls_config(prepare(str(model))),
                   "xc7z020clg400-1")
     retarget(hm)
+    # the RTL takes the graph's folding: ReuseFactor 1 (hls4ml's default) is fully
+    # parallel; one conv made fully serial
+    slow = next(n for n, layer in hm.graph.items() if n.startswith("Conv2D_"))
+    hm.graph[slow].set_attr("reuse_factor", 10 ** 6)
     hm.compile()
+    man = json.loads((Path(hm.config.get_output_dir()) / "rtl" / "manifest.json").read_text())
+    for i in man["instances"]:
+        if i["module"] == "conv_mvu":
+            p = i["params"]
+            want = (1, 1) if f"Conv2D_{i['layer']}" == slow else (p["COUT"], p["CIN"])
+            assert (p["PE"], p["SIMD"]) == want, i["name"]
     x = np.random.default_rng(5).integers(0, 256, (3, 3, 9, 9)).astype(np.float32)
     y = hm.predict(np.ascontiguousarray(x.transpose(0, 2, 3, 1)))
     plan = golden.load(model)

@@ -17,15 +17,23 @@ def tiny_run(tmp_path_factory, tiny_fmnist):
 def test_run_with_model(tmp_path, tiny_run, tiny_fmnist, capsys):
     out = tmp_path / "job"
     rc = main(["run", "fmnist", "--model", str(tiny_run), "--data", str(tiny_fmnist),
-               "--frames", "8", "--out", str(out)])
+               "--frames", "8", "--cosim-frames", "3", "--out", str(out)])
     assert rc == 0
     s = json.loads((out / "summary.json").read_text())
     assert s["checks"] == {"qonnx": 0} and s["check_frames"] == 8
+    c = s["cosim"]
+    assert c["frames"] == 3 and c["mismatches"] == {"qonnx": 0, "hls": 0, "rtl": 0}, c
+    assert c["expected_cycles_per_frame"] <= c["cycles_per_frame"] <= \
+        1.05 * c["expected_cycles_per_frame"], c
+    assert c["multipliers"] > 0 and c["memory_bits"] > 0 and c["latency_cycles"] > 0
+    assert (out / "build" / "rtl" / "manifest.json").is_file()
+    assert (out / "build" / "model.onnx").is_file()
     assert s["export"]["max_abs_diff_brevitas_vs_qonnx"] == 0.0
     assert s["accuracy"]["images"] == 64 and 0 <= s["accuracy"]["value"] <= 1
     assert (out / "fmnist.onnx").is_file()
     assert [p.name for p in tmp_path.iterdir()] == ["job"]   # no temporary left
-    assert "mismatches qonnx" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "mismatches qonnx" in printed and "cosim rtl" in printed and "cycles/frame" in printed
 
 
 def test_run_refuses_model_of_other_config(tmp_path, tiny_run, capsys):
