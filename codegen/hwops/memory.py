@@ -1,35 +1,46 @@
 """Mapping of one memory array onto FPGA primitives, the way yosys chooses.
 
 A ``Memory`` is one ``reg [W-1:0] mem[0:D-1]`` of an hw/ module: a ROM
-(``$readmemh``/``initial`` contents, no write port) or a simple dual-port RAM
-(one synchronous write port, one synchronous read port).  ``map_memory``
-returns how many primitives of each kind it takes on a device family.
+(``$readmemh``/``initial`` contents, no write port) or a RAM with one
+synchronous write port and one read port (registered, or combinational with
+``async_read``; ``single_port`` when both use the same address).
+``map_memory`` returns how many primitives of each kind it takes.
 
-The choice follows yosys ``memory_libmap`` (the pass ``synth_xilinx`` and
-``synth_ecp5`` run), with its cost model:
+The choice follows yosys ``memory_libmap`` (run by ``synth_xilinx`` and
+``synth_ecp5``; ``handle_geom`` / ``score_emu_ports`` in memory_libmap.cc)
+with the libraries' numbers (``brams_xc4v.txt``, ``lutrams_xc5v.txt``,
+``lattice/brams_16kd.txt``, ``lattice/lutrams_trellis.txt``).  For each
+primitive geometry of ``unit`` data bits x ``depth`` words:
 
-* every candidate geometry (primitive x aspect ratio) costs
-  ``cost * cells + 0.5 * (banks - 1) * W`` (read mux) ``+ 0.5 * banks``
-  (write demux, only when banks > 1), where ``banks = ceil(D / depth)`` and
-  ``cells = ceil(banks * W / width)`` (yosys packs the address banks into the
-  width of one cell when they fit);
-* block RAM: RAMB18 (16Kx1, 8Kx2, 4Kx4, 2Kx9, 1Kx18, 512x36) cost 129,
-  RAMB36 (32Kx1 ... 1Kx36, 512x72) cost 257 (``brams_xc4v.txt``);
-  ECP5 DP16KD (16Kx1 ... 1Kx18, 512x36 as PDPW16KD) cost 128;
-* LUT RAM (RAMs only: ``prune_rom`` keeps ROMs out of LUT RAM): Xilinx
-  RAM32M (32x6) / RAM64M (64x3) simple dual port, cost 1 per cell + 7 per
-  used width unit; ECP5 DPR16X4 (16x4) cost 4 per cell;
-* soft logic (flip-flops, or LUTs for a ROM): ``W * D * logic_cost`` with
-  logic_cost 1 for a RAM and 1/64 for a ROM on Xilinx (``-logic-cost-rom
-  0.015625``), 1/16 on ECP5 (the pass default).
+* the word is padded to the write-enable granularity: ``eb`` = 1 for a ROM,
+  else the primitive's byte (9 for block RAM) or, when that is wider than the
+  unit (or 0, LUT RAM), the unit itself; ``swz = ceil(W / eb) * eb``;
+* ``banks = ceil(D / depth)``, ``cells = ceil(banks * swz / unit)`` (banks
+  share a cell's columns when they fit);
+* cost = ``(cost - ws) * cells + ws * banks * W / unit`` (``ws``: the
+  library's widthscale) ``+ 0.5 * (banks - 1) * W`` (read mux) ``+ 0.5 *
+  banks`` (write demux, RAMs with banks > 1) ``+ 2`` when the read port does
+  not share the write port (the "non-shared read port" emulation point, also
+  counted for a ROM's only port);
+* block RAM: RAMB18 (16Kx1 .. 1Kx18, 512x36) cost 129, RAMB36 (32Kx1 ..
+  512x72) 257, two cascaded RAMB36 (64Kx1 .. 8Kx9) 513; ECP5 DP16KD (16Kx1 ..
+  512x36) 128;
+* LUT RAM (RAMs only, ``prune_rom``): Xilinx simple dual port RAM32M (32x6)
+  / RAM64M (64x3), cost 8, widthscale 7; single port (same address) 32x8,
+  64x4, 128x2, 256x1, cost 8, widthscale 8; ECP5 DPR16X4 (16x4) cost 4;
+* soft logic: ``W * D`` for a RAM, ``W * D / 64`` for a ROM on Xilinx
+  (``-logic-cost-rom 0.015625``), ``/ 16`` on ECP5 (the pass default).
 
 The cheapest wins.  So the LUT-RAM / block-RAM threshold is not a fixed bit
-count: on Xilinx a 16-deep RAM stays in LUT RAM up to about 120 bits of width,
-and a ROM goes to block RAM only above roughly 129 * 64 = 8256 bits.
+count: a 5 x 512 FIFO takes one RAMB18 (131) rather than 16 RAM64M (132.8),
+and a ROM goes to block RAM only above roughly 131 * 64 = 8384 bits.
 ``style`` forces a kind the way the ``ram_style``/``rom_style`` attributes do
-(RAM_STYLE/WROM_STYLE parameters of the hw/ modules).  URAM (UltraScale+,
-4Kx72, ``synth_xilinx -uram`` only) is used when ``uram=True`` and the memory
-takes at least one full URAM's worth of bits.
+(RAM_STYLE/WROM_STYLE parameters of the hw/ modules).  ``width`` is the
+number of bit columns yosys keeps: ``opt_mem`` drops ROM columns that are
+constant in every word (pre-shifted weights have constant low bits), so
+callers pass the live width.  URAM (UltraScale+, 4Kx72, ``synth_xilinx
+-uram`` only) is used when ``uram=True`` and the memory takes at least one
+full URAM's worth of bits.
 """
 from __future__ import annotations
 
@@ -52,6 +63,8 @@ class Memory:
     rom: bool = False
     style: str = "auto"  # "auto", "block", "lut", "logic"
     content_bits: int | None = None  # information stored (default width*depth)
+    async_read: bool = False  # combinational read: LUT RAM or logic, never block RAM
+    single_port: bool = False  # read and write use one address (single-port LUT RAM fits)
 
     @property
     def bits(self) -> int:
@@ -64,25 +77,37 @@ class Memory:
 
 @dataclass(frozen=True)
 class Geometry:
-    prim: str  # "RAMB18", "RAMB36", "URAM288", "DP16KD", "RAM32M", "RAM64M", "DPR16X4"
+    prim: str  # "RAMB18", "RAMB36", "URAM288", "DP16KD", "RAM32M", "RAM64M", "LUTRAM_SP", ...
     kind: str  # "block", "uram", "lut"
-    width: int
+    width: int  # data bits of one cell (the unit)
     depth: int
     cost: float
-    scale: float = 0.0  # LUT RAM: per-width-unit part of the cost (yosys widthscale)
+    scale: float = 0.0  # yosys widthscale: the part of the cost paid per used width
     luts: int = 0  # LUTs per cell (LUT RAM)
+    byte: int = 0  # write-enable granularity (0: the whole unit)
+    single_port: bool = False  # one address for read and write only
+    count: int = 1  # primitives per cell (a cascaded RAMB36 pair: 2)
 
 
-_BRAM_XILINX = ([Geometry("RAMB18", "block", w, d, 129) for w, d in
-                 ((1, 16384), (2, 8192), (4, 4096), (9, 2048), (18, 1024), (36, 512))]
-                + [Geometry("RAMB36", "block", w, d, 257) for w, d in
-                   ((1, 32768), (2, 16384), (4, 8192), (9, 4096), (18, 2048), (36, 1024),
-                    (72, 512))])
-_LUT_XILINX = [Geometry("RAM32M", "lut", 6, 32, 8, 7, 4), Geometry("RAM64M", "lut", 3, 64, 8, 7, 4)]
+def _g(prim, kind, dims, cost, **kw) -> list[Geometry]:
+    return [Geometry(prim, kind, w, d, cost, **kw) for w, d in dims]
+
+
+_BRAM_XILINX = (
+    _g("RAMB18", "block", ((1, 16384), (2, 8192), (4, 4096), (9, 2048), (18, 1024), (36, 512)),
+       129, byte=9)
+    + _g("RAMB36", "block", ((1, 32768), (2, 16384), (4, 8192), (9, 4096), (18, 2048),
+                             (36, 1024), (72, 512)), 257, byte=9)
+    + _g("RAMB36", "block", ((1, 65536), (2, 32768), (4, 16384), (9, 8192)), 513, byte=9,
+         count=2))
+_LUT_XILINX = (_g("RAM32M", "lut", ((6, 32),), 8, scale=7, luts=4)
+               + _g("RAM64M", "lut", ((3, 64),), 8, scale=7, luts=4)
+               + _g("LUTRAM_SP", "lut", ((8, 32), (4, 64), (2, 128), (1, 256)), 8, scale=8,
+                    luts=4, single_port=True))
 _URAM = Geometry("URAM288", "uram", 72, 4096, 0)
-_BRAM_ECP5 = [Geometry("DP16KD", "block", w, d, 128) for w, d in
-              ((1, 16384), (2, 8192), (4, 4096), (9, 2048), (18, 1024), (36, 512))]
-_LUT_ECP5 = [Geometry("DPR16X4", "lut", 4, 16, 4, 0, 1)]
+_BRAM_ECP5 = _g("DP16KD", "block", ((1, 16384), (2, 8192), (4, 4096), (9, 2048), (18, 1024),
+                                    (36, 512)), 128, byte=9)
+_LUT_ECP5 = _g("DPR16X4", "lut", ((4, 16),), 4, luts=1)
 _LOGIC_COST_ROM = {"xilinx": 1 / 64, "ecp5": 1 / 16}
 
 
@@ -121,19 +146,26 @@ class Mapping:
         return self
 
 
-def _cost(g: Geometry, width: int, depth: int) -> tuple[float, int, int]:
-    """(yosys cost, cells, banks) of ``width x depth`` on geometry ``g``."""
-    banks = ceil_div(depth, g.depth)
-    cells = ceil_div(banks * width, g.width)
-    cost = (g.cost - g.scale) * cells + g.scale * banks * width / g.width
-    cost += 0.5 * (banks - 1) * width + (0.5 * banks if banks > 1 else 0.0)
-    return cost, cells, banks
+def _cost(g: Geometry, m: Memory) -> tuple[float, int]:
+    """(yosys cost, cells) of memory ``m`` on geometry ``g`` (module docstring)."""
+    unit, w = g.width, m.width
+    eb = 1 if m.rom else (g.byte if 0 < g.byte <= unit else unit)
+    banks = ceil_div(m.depth, g.depth)
+    cells = ceil_div(banks * ceil_div(w, eb) * eb, unit)
+    cost = (g.cost - g.scale) * cells + g.scale * banks * w / unit + 0.5 * (banks - 1) * w
+    if banks > 1 and not m.rom:
+        cost += 0.5 * banks
+    if not (g.single_port or (m.single_port and g.kind == "block")):
+        cost += 2  # the read port is not merged with a write port
+    return cost, cells
 
 
 def _best(cands: list[Geometry], m: Memory) -> tuple[float, Geometry, int]:
     best = None
     for g in cands:
-        c, cells, _ = _cost(g, m.width, m.depth)
+        if g.single_port and not m.single_port:
+            continue
+        c, cells = _cost(g, m)
         if best is None or c < best[0]:
             best = (c, g, cells)
     assert best is not None
@@ -151,34 +183,35 @@ def map_memory(m: Memory, family: str, uram: bool = False) -> Mapping:
         n = ceil_div(m.width, 72) * ceil_div(m.depth, 4096)
         out.uram, out.primitive_bits, out.prims = n, n * 72 * 4096, {"URAM288": n}
         return out
-    brams = _BRAM_XILINX if family == "xilinx" else _BRAM_ECP5
+    brams = [] if m.async_read else (_BRAM_XILINX if family == "xilinx" else _BRAM_ECP5)
     luts = [] if m.rom else (_LUT_XILINX if family == "xilinx" else _LUT_ECP5)
     logic = m.bits * (_LOGIC_COST_ROM[family] if m.rom else 1.0)
-    if m.style == "logic":
+    if m.style == "logic" or not (brams or luts):
         choice = None
     elif m.style == "block":
-        choice = _best(brams, m)
+        choice = _best(brams or luts, m)
     elif m.style == "lut":
         choice = _best(luts or brams, m)
     else:
-        choice = min([_best(brams, m)] + ([_best(luts, m)] if luts else []), key=lambda t: t[0])
+        choice = min([_best(c, m) for c in (brams, luts) if c], key=lambda t: t[0])
         if logic < choice[0]:
             choice = None
     if choice is None:
         out.logic_bits = m.stored_bits
         return out
     _, g, cells = choice
-    out.prims = {g.prim: cells}
+    n = cells * g.count
+    out.prims = {g.prim: n}
     out.primitive_bits = cells * g.width * g.depth
     if g.kind == "lut":
         out.lutram_bits = m.stored_bits
         out.lutram_luts = cells * g.luts
     elif g.prim == "RAMB18":
-        out.bram18 = cells
+        out.bram18 = n
     elif g.prim == "RAMB36":
-        out.bram36 = cells
+        out.bram36 = n
     else:
-        out.dp16kd = cells
+        out.dp16kd = n
     return out
 
 

