@@ -11,10 +11,13 @@
 // CF = ceil(C/LANES) beats of LANES lanes (IN_W bits).  Output: one pixel,
 // CF beats of LANES lanes (OUT_W bits), tlast on the last; s_axis_tlast is
 // ignored.
-// Cycles: the input moves at 1 beat/cycle (H*W*CF cycles); then each output
-// beat takes NB + 2 cycles (NB = numerator bits = IN_W + clog2(H*W) + 1 +
-// max(0, -SHIFT)) during which the input is held off.  Per frame, from the
-// first input beat to the last output beat: H*W*CF + CF*(NB + 2) + 1 cycles
+// Cycles: the input moves at 1 beat/cycle (H*W*CF cycles per frame); each
+// output beat takes NB + 2 cycles (NB = numerator bits = IN_W + clog2(H*W)
+// + 1 + max(0, -SHIFT)).  Two accumulator banks: the next frame accumulates
+// in one while the other is divided, so a frame takes max(H*W*CF,
+// CF*(NB + 2)) cycles in steady state (the input is held off only when a
+// frame is complete before the previous one's division is); from the first
+// input beat to the last output beat H*W*CF + CF*(NB + 2) + 1 cycles
 // without backpressure (+1: output register).
 // Reset: synchronous, active high; back to accumulating the first pixel.
 `default_nettype none
@@ -55,6 +58,7 @@ module global_avgpool #(
     localparam integer VW   = (NB + 2 > OUT_W + 2) ? NB + 2 : OUT_W + 2;
     localparam integer PAW  = (N > 1) ? $clog2(N) : 1;
     localparam integer CAW  = (CF > 1) ? $clog2(CF) : 1;
+    localparam integer AAW  = $clog2(2 * CF);                   // both accumulator banks
     localparam integer BAW  = $clog2(NB + 1);
 
     generate
@@ -73,15 +77,24 @@ module global_avgpool #(
     localparam signed [VW-1:0] LO = (OUT_SIGNED != 0) ? LO_S : {VW{1'b0}};
 
     // ------------------------------------------------------------ accumulate
-    reg  [PAW-1:0]        pix;
+    reg  [PAW-1:0]        pix;       // accumulation side: pixel, channel fold, bank
     reg  [CAW-1:0]        cf;
-    reg                   dividing;   // accumulation done, dividing/emitting
-    reg  [LANES*SW-1:0]   acc[0:CF-1];
-    wire [LANES*SW-1:0]   acc_rd = acc[cf];
+    reg                   wbank;
+    reg                   hold;      // a complete frame waits for the divider (input held off)
+    reg                   dividing;  // divider side: busy with bank dbank, fold dcf
+    reg                   dbank;
+    reg  [CAW-1:0]        dcf;
+    reg  [LANES*SW-1:0]   acc[0:2*CF-1];
+    wire [AAW-1:0]        wa       = wbank ? AAW'(CF) + AAW'(cf) : AAW'(cf);
+    wire [AAW-1:0]        da       = dbank ? AAW'(CF) + AAW'(dcf) : AAW'(dcf);
+    wire [LANES*SW-1:0]   acc_rd   = acc[wa];
+    wire [LANES*SW-1:0]   div_rd   = acc[da];
     wire                  last_cf  = (cf == CAW'(CF - 1));
+    wire                  last_dcf = (dcf == CAW'(CF - 1));
     wire                  last_pix = (pix == PAW'(N - 1));
-    assign s_axis_tready = !dividing;
-    wire take = s_axis_tvalid && !dividing;
+    assign s_axis_tready = !hold;
+    wire take = s_axis_tvalid && !hold;
+    wire frame_done = take && last_cf && last_pix;
 
     wire [LANES*SW-1:0] acc_nx;
     genvar i;
@@ -93,7 +106,7 @@ module global_avgpool #(
         end
     endgenerate
 
-    always @(posedge clk) if (take) acc[cf] <= acc_nx;
+    always @(posedge clk) if (take) acc[wa] <= acc_nx;
 
     // ------------------------------------------------------------ divide
     reg  [BAW-1:0]       step;        // 0: load, 1..NB: quotient bits, NB+1: result ready
@@ -105,7 +118,7 @@ module global_avgpool #(
 
     generate
         for (i = 0; i < LANES; i = i + 1) begin : g_div
-            wire [SW-1:0] s_l   = acc_rd[i*SW +: SW];
+            wire [SW-1:0] s_l   = div_rd[i*SW +: SW];
             wire          s_neg = s_l[SW-1];
             wire [SW-1:0] s_mag = s_neg ? -s_l : s_l;
             wire [NB-1:0] n_ld  = NB'(s_mag) << LSH;
@@ -138,26 +151,37 @@ module global_avgpool #(
         end
     endgenerate
 
-    wire emit = dividing && (step == BAW'(NB + 1)) && out_ready;
+    wire emit     = dividing && (step == BAW'(NB + 1)) && out_ready;
+    wire div_done = emit && last_dcf;
+    // hand a complete frame's bank to the divider once it is (about to be) free
+    wire start    = (frame_done || hold) && (!dividing || div_done);
 
     always @(posedge clk) begin
         if (rst) begin
-            pix <= 0; cf <= 0; dividing <= 1'b0; step <= 0;
-        end else if (!dividing) begin
+            pix <= 0; cf <= 0; wbank <= 1'b0; hold <= 1'b0;
+            dividing <= 1'b0; dbank <= 1'b0; dcf <= 0; step <= 0;
+        end else begin
             if (take) begin
                 cf <= last_cf ? {CAW{1'b0}} : cf + 1'b1;
                 if (last_cf) pix <= last_pix ? {PAW{1'b0}} : pix + 1'b1;
-                if (last_cf && last_pix) begin
-                    dividing <= 1'b1;
+            end
+            if (dividing) begin
+                if (step <= BAW'(NB)) step <= step + 1'b1;
+                else if (emit) begin
                     step <= 0;
+                    dcf <= last_dcf ? {CAW{1'b0}} : dcf + 1'b1;
+                    if (last_dcf) dividing <= 1'b0;
                 end
             end
-        end else begin
-            if (step <= BAW'(NB)) step <= step + 1'b1;
-            else if (emit) begin
+            if (start) begin
+                dividing <= 1'b1;
+                dbank <= wbank;
+                wbank <= ~wbank;
+                dcf <= 0;
                 step <= 0;
-                cf <= last_cf ? {CAW{1'b0}} : cf + 1'b1;
-                if (last_cf) dividing <= 1'b0;
+                hold <= 1'b0;
+            end else if (frame_done) begin
+                hold <= 1'b1;
             end
         end
     end
@@ -168,7 +192,7 @@ module global_avgpool #(
         .clk          (clk),
         .rst          (rst),
         .s_axis_tdata (res),
-        .s_axis_tlast (last_cf),
+        .s_axis_tlast (last_dcf),
         .s_axis_tvalid(dividing && (step == BAW'(NB + 1))),
         .s_axis_tready(out_ready),
         .m_axis_tdata (m_axis_tdata),

@@ -1,11 +1,19 @@
 """Fixtures shared by every test package."""
 import gzip
+import os
 import struct
 
 import numpy as np
 import pytest
+from hypothesis import settings
 
 from quant.data import load_subset
+
+# property tests draw the same examples on every run (CI stays reproducible);
+# HYPOTHESIS_PROFILE=explore searches afresh
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 def write_idx(path, arr):

@@ -22,7 +22,8 @@ or the shared dup stalls both branches and the Fire deadlocks.  The bypass
 holds the Fire input for the same ``(K - P) * W`` pixels until the Fire's
 output pixel arrives.  Each FIFO sits where it is narrowest: before the
 expand1x1 conv (squeeze output) or after it; before or after a complex
-bypass conv.  Pipeline latencies (conv_mvu output FIFOs, registers) come on
+bypass conv.  A conv whose engine makes several passes per pixel (NF > 1)
+gets a FIFO of one input row in front (ops.row_fifo_beats).  Pipeline latencies (conv_mvu output FIFOs, registers) come on
 top and are absorbed by the power-of-two rounding and the modules' own
 buffers.
 """
@@ -30,7 +31,8 @@ from __future__ import annotations
 
 from quant.arch import ConvConfig, FireConfig, NetConfig, PoolConfig, ceil_div, layer_shapes
 
-from .ops import ConvEngine, Fifo, GlobalAvgPool, HwOp, LaneConv, MaxPool, Stream, WindowGen
+from .ops import (ConvEngine, Fifo, GlobalAvgPool, HwOp, LaneConv, MaxPool, Stream, WindowGen,
+                  row_fifo_beats)
 from .memory import next_pow2
 
 
@@ -62,6 +64,10 @@ class _Builder:
         cin, _, in_bits = stream
         npix_in = hw_in[0] * hw_in[1]
         stream = self.convert(layer, name, npix_in, stream, simd)
+        row = row_fifo_beats(hw_in[1], ceil_div(cin, simd), ceil_div(cout, pe))
+        if row:
+            self.add(Fifo(f"{name}.row_fifo", layer, data_w=simd * in_bits, min_beats=row,
+                          purpose="input row of a multi-pass conv"))
         if k > 1 or s > 1 or p > 0:
             self.add(WindowGen(f"{name}.wg", layer, h=hw_in[0], w=hw_in[1], c=cin, lanes=simd,
                                data_w=in_bits, k=k, s=s, pads=(p, p, p, p)))

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from quant.arch import ceil_div
 
+from ..hwops.ops import gap_cycles
 from .netlist import build_netlist
 
 
@@ -36,9 +37,7 @@ def divisors(n: int) -> list[int]:
 
 
 def _gap_cycles(p: dict, lanes: int) -> int:
-    cf = ceil_div(p["C"], lanes)
-    nb = p["IN_W"] + (p["H"] * p["W"]).bit_length() + 1 + max(0, -p["SHIFT"])
-    return p["H"] * p["W"] * cf + cf * (nb + 2) + 1
+    return gap_cycles(p["H"], p["W"], ceil_div(p["C"], lanes), p["IN_W"], p["SHIFT"])
 
 
 def _choices(inst) -> list[tuple[int, dict, int]]:

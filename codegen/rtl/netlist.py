@@ -30,6 +30,7 @@ from quant.arch import ceil_div
 
 from ..errors import ModelError
 from ..hwops.memory import next_pow2
+from ..hwops.ops import gap_cycles, row_fifo_beats
 from ..qonnx.graph import attr, consumers, producer, quant_params
 from ..qonnx.ranges import analyze, conv_acc
 from .fifos import frame_fifo_beats
@@ -211,6 +212,14 @@ class Builder:
         pe = lanes_of(self.fold, name, "pe", 1)
         simd = lanes_of(self.fold, name, "simd", 1)
         x = self.relane(x, simd, name)
+        row = row_fifo_beats(x.w, x.cf, ceil_div(cout, pe))
+        if row:     # a multi-pass engine takes input in bursts: decouple its producer
+            o = self.new(x, f"{x.name}_rf")
+            self.add(Inst(self.uniq(f"rf_{name}"), "axis_fifo", name,
+                          {"DATA_W": x.width, "DEPTH": next_pow2(row)}, [("s_axis", x)],
+                          [("m_axis", o)], info={"cycles": x.beats, "min_beats": row,
+                                                 "purpose": "input row of a multi-pass conv"}))
+            x = o
         if k > 1 or s > 1 or any(pads):
             x = self.frame_fifo(x, k, s, pads[0], oh, name)
             o = self.new(x, f"{name}_win")
@@ -345,12 +354,11 @@ class Builder:
         x = self.relane(x, lanes_of(self.fold, n.name, "lanes", x.lanes), n.name)
         o = Stream(self.uniq("out"), x.c, 1, 1, x.lanes, qp.bits, qp.signed, qp.exp)
         shift = qp.exp - x.exp
-        nb = x.bits + max(0, (x.h * x.w + 1 - 1).bit_length()) + 1 + max(0, -shift)
         self.add(Inst(self.uniq(f"gap_{n.name}"), "global_avgpool", n.name,
                       {"H": x.h, "W": x.w, "C": x.c, "LANES": x.lanes, "IN_W": x.bits,
                        "IN_SIGNED": int(x.signed), "OUT_W": qp.bits, "OUT_SIGNED": int(qp.signed),
                        "NARROW": int(qp.narrow), "SHIFT": shift}, [("s_axis", x)], [("m_axis", o)],
-                      info={"cycles": x.beats + x.cf * (nb + 2) + 1}))
+                      info={"cycles": gap_cycles(x.h, x.w, x.cf, x.bits, shift)}))
         self.streams[n.output[0]] = o
 
 

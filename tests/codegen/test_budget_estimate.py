@@ -38,7 +38,10 @@ def test_tiny_network_by_hand():
     # 2 rows of 8 px of the squeeze output (2 ch, 1 lane, 4 bits): 32 beats x 5 bits
     acc = {"squeeze": 4 + 1 + 4 + 2 + 1, "expand1x1": 4 + 1 + 4 + 1 + 1,
            "expand3x3": 4 + 1 + 4 + 5 + 1}
-    assert r["fire2"]["fifo_bits"] == sum(16 * (a + 1) for a in acc.values()) + 32 * 5
+    # + one input row in front of each multi-pass engine (NF > 1 with PE = 1): squeeze
+    # 8 px x 4 ch + 2 -> 64 beats, expands 8 px x 2 ch + 2 -> 32 beats, all 4 bits + tlast
+    rows = (64 + 32 + 32) * 5
+    assert r["fire2"]["fifo_bits"] == sum(16 * (a + 1) for a in acc.values()) + 32 * 5 + rows
     assert r["fire2"]["multipliers"] == 3 and r["fire2"]["dsp"] == 3  # 5x4 -> 9 bits: DSP
 
 

@@ -1,5 +1,6 @@
 """global_avgpool: exact round-half-even mean (with extra 2^-SHIFT scale),
-saturation, checked against sim.golden.ops.global_avgpool; planted ties."""
+saturation, checked against sim.golden.ops.global_avgpool; planted ties;
+three frames back to back (the two accumulator banks)."""
 from pathlib import Path
 
 import cocotb
@@ -11,6 +12,8 @@ from sim.rtl import axis_tb as tb
 from sim.rtl import packing as pk
 from sim.rtl.runner import run
 
+FRAMES = 3
+
 
 def make_case_fn(p):
     c, h, w, lanes = p["C"], p["H"], p["W"], p["LANES"]
@@ -18,8 +21,7 @@ def make_case_fn(p):
     lo, hi = ops.int_range(iw, signed)
     den = h * w << max(p["SHIFT"], 0)
 
-    def case(rng):
-        g = np.random.default_rng(rng.getrandbits(32))
+    def frame(g):
         x = pk.rand_tensor(g, (1, c, h, w), iw, signed)
         if den % 2 == 0:  # steer every other channel's sum onto an exact .5 tie
             for ch in range(0, c, 2):
@@ -34,7 +36,12 @@ def make_case_fn(p):
                         x[0, ch, yy, xx] = nv
         y = ops.global_avgpool(x, p["SHIFT"], p["OUT_W"], bool(p["OUT_SIGNED"]), "ROUND",
                                bool(p["NARROW"]))
-        return [pk.image_to_beats(x, lanes, iw)], [pk.image_to_beats(y, lanes, p["OUT_W"])]
+        return pk.image_to_beats(x, lanes, iw), pk.image_to_beats(y, lanes, p["OUT_W"])
+
+    def case(rng):
+        g = np.random.default_rng(rng.getrandbits(32))
+        frames = [frame(g) for _ in range(FRAMES)]
+        return [f[0] for f in frames], [f[1] for f in frames]
     return case
 
 
@@ -45,11 +52,19 @@ def rate_fn(p, in_mon):
 
     def rate(mon, case):
         n_in = len(case[0][0])
-        t_in = in_mon.times[-n_in:]
-        assert t_in[-1] - t_in[0] + 1 == n_in, f"{n_in} input beats took {t_in[-1] - t_in[0] + 1} cycles"
-        total = mon.times[-1] - t_in[0] + 1
-        exp = n_in + cf * (nb + 2) + 1  # + 1: output register
-        assert total == exp, f"frame took {total} cycles, documented {exp}"
+        div = cf * (nb + 2)                 # divider cycles per frame
+        t_in = in_mon.times[-FRAMES * n_in:]
+        firsts = t_in[::n_in]
+        # the first frame: H*W*CF input cycles, then the division, + 1 output register
+        total = mon.times[cf - 1] - t_in[0] + 1
+        assert total == n_in + div + 1, f"frame took {total} cycles, documented {n_in + div + 1}"
+        # later frames accumulate while the previous one is divided: one frame per
+        # max(H*W*CF, CF*(NB+2)) cycles (+1 for the hand-over when the divider binds)
+        for a, b in zip(firsts, firsts[1:]):
+            assert b - a <= max(n_in, div + 1) + 1, f"frames {b - a} cycles apart, " \
+                f"steady state max({n_in}, {div})"
+        if n_in > div + 1:
+            assert t_in[-1] - t_in[0] + 1 == FRAMES * n_in, "input held off between frames"
     return rate
 
 

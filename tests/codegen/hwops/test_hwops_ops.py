@@ -67,8 +67,10 @@ def test_maxpool_and_gap_cycles():
     assert line_rows(9, 3, 2, 0, 4) == 6 and line_rows(28, 3, 2, 0, 14) == 5  # ceil: 14
     assert line_rows(28, 3, 1, 1, 28) == 4
     g = GlobalAvgPool("g", "g", h=2, w=2, c=4, lanes=2, in_w=4)
-    # NB = 4 + clog2(5) + 1 = 8; 4 pixels * 2 beats + 2 * (8 + 2) + 1
-    assert g.cycles() == 29
+    # NB = 4 + clog2(5) + 1 = 8; 4 pixels * 2 beats overlap 2 * (8 + 2) + 1 of division
+    assert g.cycles() == 21
+    big = GlobalAvgPool("g", "g", h=13, w=13, c=1000, lanes=2, in_w=8)
+    assert big.cycles() == 169 * 500   # accumulation binds: 500 * (8 + 8 + 1 + 2) + 1 < it
 
 
 def test_fifo_rounds_to_power_of_two_and_stores_tlast():
