@@ -103,6 +103,10 @@ def _make_vars(r, opt: str):
     def cmds():
         out = orig()
         for c in out:
+            if c and c[0].endswith("verilator") and "--public-flat-rw" in c:
+                # only the ports and the stream wires (public_flat_rd in the generated
+                # top) are seen by cocotb: Verilator optimizes everything else
+                c.remove("--public-flat-rw")
             if c and c[0] == "make":
                 c += ["CFG_CXXFLAGS_PCH_I=-include", f"OPT_FAST={opt}", "OPT_SLOW=-O0",
                       f"OPT_GLOBAL={opt}"]

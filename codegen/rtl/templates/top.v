@@ -4,22 +4,24 @@
 // Dataflow of hw/ modules, one AXI-Stream per tensor (channels-last).
 // Input : ${in_doc}
 // Output: ${out_doc}
-// tlast marks the last beat of a frame on both ports.  Memory files
+// tlast marks the last beat of a frame on both ports.  The verilator
+// public_flat comments expose only the ports and the stream handshakes to a
+// simulator's VPI (co-simulation taps); other tools ignore them.  Memory files
 // ($$readmemh) are named relative to the directory holding this file.
 // Expected cycles per frame (no backpressure): ${cycles}
 `default_nettype none
 
 module ${top} (
-    input  wire                  clk,
-    input  wire                  rst,
-    input  wire [${in_w}-1:0] s_axis_tdata,
-    input  wire                  s_axis_tlast,
-    input  wire                  s_axis_tvalid,
-    output wire                  s_axis_tready,
-    output wire [${out_w}-1:0] m_axis_tdata,
-    output wire                  m_axis_tlast,
-    output wire                  m_axis_tvalid,
-    input  wire                  m_axis_tready
+    input  wire                  clk            /*verilator public_flat_rw*/,
+    input  wire                  rst            /*verilator public_flat_rw*/,
+    input  wire [${in_w}-1:0] s_axis_tdata   /*verilator public_flat_rw*/,
+    input  wire                  s_axis_tlast   /*verilator public_flat_rw*/,
+    input  wire                  s_axis_tvalid  /*verilator public_flat_rw*/,
+    output wire                  s_axis_tready  /*verilator public_flat_rd*/,
+    output wire [${out_w}-1:0] m_axis_tdata   /*verilator public_flat_rd*/,
+    output wire                  m_axis_tlast   /*verilator public_flat_rd*/,
+    output wire                  m_axis_tvalid  /*verilator public_flat_rd*/,
+    input  wire                  m_axis_tready  /*verilator public_flat_rw*/
 );
 ${wires}
 ${body}
