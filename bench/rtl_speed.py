@@ -78,7 +78,7 @@ def bench(name: str, work: Path, frames: tuple[int, int]) -> dict:
     exact = np.array_equal(np.ldexp(y, man["output"]["exp"]), want.reshape(len(y), -1))
     cyc = r1["cycles_per_frame"]
     return {"design": name, "export_s": round(t_export, 1), "generate_s": round(t_gen, 1),
-            "build_s": round(t_build, 1), "build_cached": cached,
+            "build_s": round(t_build, 1), "build_dir_reused": cached,
             "expected_cycles_per_frame": man["expected_cycles_per_frame"],
             "cycles_per_frame": cyc, "latency_cycles": r1["latency_cycles"],
             "multipliers": man["multipliers"], "memory_bits": man["memory_bits"],
@@ -105,7 +105,7 @@ def main() -> int:
             if not args.json:
                 r = rows[-1]
                 print(f"{r['design']}: build {r['build_s']} s"
-                      f"{' (cached)' if r['build_cached'] else ''}; one frame co-simulated in "
+                      f"{' (build dir reused)' if r['build_dir_reused'] else ''}; one frame co-simulated in "
                       f"{r['one_frame_wall_s']} s ({r['one_frame_sim_cycles']} cycles, "
                       f"{r['rtl_vs_golden_slowdown']}x golden's {r['golden_s_per_frame']} s); "
                       f"{r['sim_cycles_per_s']} cycles/s; {r['cycles_per_frame']} cycles/frame "
