@@ -168,3 +168,14 @@ def test_first_diverging_layer_named(tmp_path, rtl_cache):
     first = rep["checks"]["rtl"]["first_divergence"]
     assert rep["mismatches"]["rtl"] > 0 and first["layer"] == victim, first
     assert first["message"].startswith(f"layer {victim}: "), first
+
+
+@pytest.mark.slow
+def test_squeezenet1_1_full_size(tmp_path, rtl_cache):
+    """squeezenet1_1 at 3x224x224 (random weights): two frames back to back exact,
+    the rate within 5% of the manifest and the auto fold >= 0.8 MAC efficiency
+    (measured: 110889 = expected, 0.935; bench/rtl_speed.py)."""
+    model = export(tmp_path, "squeezenet1_1")
+    x = np.random.default_rng(7).integers(0, 256, (2, 3, 224, 224)).astype(np.float32)
+    rtl = check(model, x)
+    assert rtl["mac_efficiency"] >= 0.8, rtl
