@@ -70,13 +70,14 @@ def build(model, out, backend: str = "all", fold=None, rtl_fold="auto",
     if not Path(model).is_file():
         raise CliError(f"{model}: no such file")
     report = {"out": str(out), "backend": backend}
+    hls_fold = load_fold(fold)   # the HLS ReuseFactors (also the RTL's with --rtl-fold reuse)
     if backend == "rtl":
         if out.exists():
             raise CliError(f"{out}: already exists (remove it or choose another --out)")
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
         try:
-            man = add_rtl(model, tmp, rtl_fold, load_fold(fold))
+            man = add_rtl(model, tmp, rtl_fold, hls_fold)
             os.rename(tmp, out)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -87,9 +88,9 @@ def build(model, out, backend: str = "all", fold=None, rtl_fold="auto",
         def extra(d, m):
             add_vendor_project(d, m, board)
             if backend == "all":
-                man.update(add_rtl(model, Path(d), rtl_fold, load_fold(fold)))
+                man.update(add_rtl(model, Path(d), rtl_fold, hls_fold))
 
-        meta = build_hls(model, out, load_fold(fold), part=BOARDS[board]["part"], extra=extra)
+        meta = build_hls(model, out, hls_fold, part=BOARDS[board]["part"], extra=extra)
         report.update({"top": meta["top"], "part": meta["part"], "board": board,
                        "layers": len(meta["layers"])})
     if man:

