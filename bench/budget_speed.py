@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import time
 
-from codegen.budget.sweep import parse_sweeps, run_sweep
-from codegen.hwops import devices
-from quant import presets
+from squeezefpga.codegen.budget.sweep import parse_sweeps, run_sweep
+from squeezefpga.codegen.hwops import devices
+from squeezefpga.quant import presets
 
 
 def main() -> None:

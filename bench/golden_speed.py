@@ -27,9 +27,9 @@ from onnx import helper, numpy_helper
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sim.golden import load  # noqa: E402
-from sim.golden.graph import QONNX_DOMAINS, read_graph  # noqa: E402
-from sim.golden.quantizer import parse_quant  # noqa: E402
+from squeezefpga.sim.golden import load  # noqa: E402
+from squeezefpga.sim.golden.graph import QONNX_DOMAINS, read_graph  # noqa: E402
+from squeezefpga.sim.golden.quantizer import parse_quant  # noqa: E402
 
 
 def float_copy(model: onnx.ModelProto) -> onnx.ModelProto:
@@ -74,8 +74,8 @@ def default_model(tmp: Path) -> Path:
     from brevitas.export import export_qonnx
     from qonnx.core.modelwrapper import ModelWrapper
     from qonnx.util.cleanup import cleanup_model
-    from quant import export as qexport
-    from quant import presets
+    from squeezefpga.quant import export as qexport
+    from squeezefpga.quant import presets
 
     print("no shipped model in models/fmnist/: exporting a random-weight fmnist preset")
     cfg = presets.load("fmnist")

@@ -28,16 +28,16 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from codegen.rtl.project import generate  # noqa: E402
-from sim.golden import load  # noqa: E402
-from sim.rtl.top import build, build_dir, opt_level, simulate  # noqa: E402
+from squeezefpga.codegen.rtl.project import generate  # noqa: E402
+from squeezefpga.sim.golden import load  # noqa: E402
+from squeezefpga.sim.rtl.top import build, build_dir, opt_level, simulate  # noqa: E402
 
 
 def model_for(name: str, work: Path) -> Path:
     if name == "fmnist-shipped":
         return next((ROOT / "models" / "fmnist").glob("*.onnx"))
     out = work / f"{name}.onnx"
-    subprocess.run([sys.executable, "-m", "codegen.cli", "export", name, "--random-weights",
+    subprocess.run([sys.executable, "-m", "squeezefpga", "export", name, "--random-weights",
                     "--out", str(out)], check=True, capture_output=True, cwd=ROOT)
     return out
 
@@ -45,7 +45,7 @@ def model_for(name: str, work: Path) -> Path:
 def inputs(plan, n: int) -> np.ndarray:
     shape = tuple(plan.input_shape[1:])
     if shape == (1, 28, 28):
-        from quant.data import load_subset
+        from squeezefpga.quant.data import load_subset
         return load_subset().images[:n].astype(np.float32)
     return np.random.default_rng(0).integers(0, 256, (n, *shape)).astype(np.float32)
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 import gzip
 import struct
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
 DEBIAN_FMNIST = Path("/usr/share/datasets/fashion-mnist")
-SUBSET = Path(__file__).resolve().parent.parent / "data" / "fmnist_subset.npz"
+SUBSET = Path(str(resources.files("squeezefpga.data"))) / "fmnist_subset.npz"  # package data
 FMNIST_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
                   "Sneaker", "Bag", "Ankle boot")
 _IDX = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),

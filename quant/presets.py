@@ -15,13 +15,14 @@ Unknown keys are errors that name the key.
 from __future__ import annotations
 
 import tomllib
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from .arch import (BYPASS_MODES, ConfigError, ConvConfig, FireConfig, LayerQuant, MetaParams,
                    NetConfig, PoolConfig, QuantSpec)
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+CONFIG_DIR = Path(str(resources.files("squeezefpga.configs")))  # package data
 
 _NET_KEYS = {"name", "input_shape", "num_classes", "dropout", "bypass", "shared_quant",
              "allow_wide_squeeze"}
@@ -101,7 +102,7 @@ def from_tree(tree: dict[str, Any]) -> NetConfig:
     _check_keys("quant", quant_d, _QUANT_KEYS)
     overrides = []
     for name, o in quant_d.pop("overrides", {}).items():
-        _check_keys(f"quant.overrides.{name}", o, _OVERRIDE_KEYS)
+        _check_keys(f"squeezefpga.quant.overrides.{name}", o, _OVERRIDE_KEYS)
         overrides.append((name, LayerQuant(**o)))
     quant = QuantSpec(**quant_d, overrides=tuple(overrides))
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import settings
 
-from quant.data import load_subset
+from squeezefpga.quant.data import load_subset
 
 # property tests draw the same examples on every run (CI stays reproducible);
 # HYPOTHESIS_PROFILE=explore searches afresh

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from quant.arch import NetConfig
+from squeezefpga.quant.arch import NetConfig
 
 from ..hwops import devices
 from ..hwops.fold import auto_fold, check_fold

@@ -19,7 +19,7 @@ from pathlib import Path
 import onnx
 from onnx import numpy_helper
 
-from quant.arch import ConfigError, ConvConfig, FireConfig, LayerQuant, NetConfig, PoolConfig, QuantSpec
+from squeezefpga.quant.arch import ConfigError, ConvConfig, FireConfig, LayerQuant, NetConfig, PoolConfig, QuantSpec
 
 
 class _Graph:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import csv
 import io
 
-from quant.arch import ConvConfig, FireConfig, NetConfig
-from quant.params import count
+from squeezefpga.quant.arch import ConvConfig, FireConfig, NetConfig
+from squeezefpga.quant.params import count
 
 from ..hwops.devices import Device
 from .estimate import Budget

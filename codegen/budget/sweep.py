@@ -17,8 +17,8 @@ import copy
 import itertools
 from dataclasses import dataclass
 
-from quant.arch import ConfigError
-from quant.presets import from_tree
+from squeezefpga.quant.arch import ConfigError
+from squeezefpga.quant.presets import from_tree
 
 from ..errors import CliError
 from ..hwops.devices import Device

@@ -14,7 +14,7 @@ the time on designs with hundreds of multipliers.
 yowasp's WebAssembly yosys only sees its working directory (absolute paths
 such as /tmp are invisible), so it runs with ``cwd = rtl_dir`` and relative
 file names ($readmemh paths in the generated RTL are relative already).
-``YOWASP_CACHE_DIR`` defaults to the repository's ``.yowasp-cache`` (the
+``YOWASP_CACHE_DIR`` defaults to the user's cache, ~/.cache/squeezefpga/yowasp (the
 first call compiles the WebAssembly module, about a minute).
 """
 from __future__ import annotations
@@ -29,7 +29,6 @@ from pathlib import Path
 
 from ..errors import CliError
 
-REPO = Path(__file__).resolve().parents[2]
 TOP = "squeezefpga_top"
 COMMANDS = {"xc7": "synth_xilinx -family xc7", "ecp5": "synth_ecp5"}
 BRAM_CELLS = {"xc7": {"RAMB18E1": 1, "RAMB36E1": 2}, "ecp5": {"DP16KD": 1}}
@@ -145,7 +144,8 @@ def synthesize(rtl_dir: Path, family: str, to_memory: bool = True,
     files = (rtl_dir / "files.f").read_text().split()
     (rtl_dir / f"synth_{family}.ys").write_text(script(files, family, to_memory))
     env = dict(os.environ)
-    env.setdefault("YOWASP_CACHE_DIR", str(REPO / ".yowasp-cache"))
+    env.setdefault("YOWASP_CACHE_DIR", str(Path(os.environ.get("XDG_CACHE_HOME")
+                                               or Path.home() / ".cache") / "squeezefpga" / "yowasp"))
     t0 = time.monotonic()
     try:
         res = subprocess.run([yosys_exe(), "-q", "-l", f"yosys_{family}.log", f"synth_{family}.ys"],

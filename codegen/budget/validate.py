@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from quant import presets
+from squeezefpga.quant import presets
 
 from ..errors import CliError
 from .estimate import estimate_ops
@@ -109,7 +109,7 @@ def config_of(case: Case):
 
 def export(case: Case, out: Path) -> Path:
     """Seeded random-weight QONNX export, checked exact against Brevitas."""
-    from quant.export import ExportMismatch, check_frames, export_checked, random_model
+    from squeezefpga.quant.export import ExportMismatch, check_frames, export_checked, random_model
 
     cfg = config_of(case)
     try:

@@ -55,7 +55,7 @@ def run(prj: Path, x_nchw: np.ndarray, timeout: float = 3600) -> np.ndarray:
         xi, yo = Path(tmp) / "x.npy", Path(tmp) / "y.npy"
         np.save(xi, x)
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
-        r = subprocess.run(["nice", "-n", "15", sys.executable, "-m", "codegen.hls.csim_worker",
+        r = subprocess.run(["nice", "-n", "15", sys.executable, "-m", "squeezefpga.codegen.hls.csim_worker",
                             str(lib), m["top"], str(m["n_out"]), str(xi), str(yo)],
                            capture_output=True, text=True, timeout=timeout, env=env)
         if r.returncode != 0:

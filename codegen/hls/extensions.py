@@ -14,9 +14,10 @@ templates are files in ``templates/``.
 """
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = Path(str(resources.files(__package__))) / "templates"
 BACKENDS = ("Vivado", "Vitis")
 _done = False
 

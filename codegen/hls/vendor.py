@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import shutil
+from importlib import resources
 from pathlib import Path
 from string import Template
 
-VENDOR = Path(__file__).parent / "templates" / "vendor"
+VENDOR = Path(str(resources.files(__package__))) / "templates" / "vendor"
 AXI_TOP = "squeezefpga_axi"
 IP_VENDOR, IP_LIBRARY, IP_VERSION = "squeezefpga.org", "hls", "1.0"
 CLOCK_NS = 10

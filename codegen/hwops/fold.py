@@ -20,7 +20,7 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
-from quant.arch import ConvConfig, FireConfig, NetConfig, PoolConfig, ceil_div, layer_shapes
+from squeezefpga.quant.arch import ConvConfig, FireConfig, NetConfig, PoolConfig, ceil_div, layer_shapes
 
 from .ops import clog2
 

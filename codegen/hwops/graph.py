@@ -29,7 +29,7 @@ buffers.
 """
 from __future__ import annotations
 
-from quant.arch import ConvConfig, FireConfig, NetConfig, PoolConfig, ceil_div, layer_shapes
+from squeezefpga.quant.arch import ConvConfig, FireConfig, NetConfig, PoolConfig, ceil_div, layer_shapes
 
 from .ops import (ConvEngine, Fifo, GlobalAvgPool, HwOp, LaneConv, MaxPool, Stream, WindowGen,
                   row_fifo_beats)

@@ -47,7 +47,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from quant.arch import ceil_div
+from squeezefpga.quant.arch import ceil_div
 
 FAMILIES = ("xilinx", "ecp5")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from quant.arch import ceil_div
+from squeezefpga.quant.arch import ceil_div
 
 from .memory import Memory, next_pow2
 

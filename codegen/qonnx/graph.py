@@ -11,7 +11,7 @@ from ..errors import ModelError
 
 QUANT_DOMAINS = ("qonnx.custom_op.general", "onnx.brevitas")
 # Our own ops (exact semantics, executable by qonnx: see ops.py).
-DOMAIN = "codegen.qonnx.ops"
+DOMAIN = "squeezefpga.codegen.qonnx.ops"
 CL_DOMAIN = "qonnx.custom_op.channels_last"
 
 

@@ -14,17 +14,18 @@ from __future__ import annotations
 
 import json
 import shutil
+from importlib import resources
 from pathlib import Path
 from string import Template
 
 import numpy as np
 
-from quant.arch import ceil_div
+from squeezefpga.quant.arch import ceil_div
 
 from ..hwops.ops import ConvEngine, line_rows
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-HW_DIR = Path(__file__).resolve().parents[2] / "hw"
+TEMPLATES = Path(str(resources.files(__package__))) / "templates"
+HW_DIR = Path(str(resources.files("squeezefpga.hw")))  # the Verilog library (package data)
 TOP = "squeezefpga_top"
 DEPS = {"window_gen": ["axis_register"], "maxpool": ["window_gen", "axis_register"],
         "conv_mvu": ["axis_fifo"], "requant": ["axis_register"],

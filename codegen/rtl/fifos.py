@@ -31,7 +31,7 @@ of 7056 cycles/frame even with them.
 """
 from __future__ import annotations
 
-from quant.arch import ceil_div
+from squeezefpga.quant.arch import ceil_div
 
 from ..errors import ModelError
 from ..hwops.memory import next_pow2

@@ -26,7 +26,7 @@ keep up with the slowest conv.
 """
 from __future__ import annotations
 
-from quant.arch import ceil_div
+from squeezefpga.quant.arch import ceil_div
 
 from ..hwops.ops import gap_cycles
 from .netlist import build_netlist

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from quant.arch import ceil_div
+from squeezefpga.quant.arch import ceil_div
 
 from ..errors import ModelError
 from ..hwops.memory import next_pow2

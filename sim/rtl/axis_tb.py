@@ -102,7 +102,7 @@ class HandshakeMonitor:
 
 
 def lanes_str(word: int, lanes: int, width: int, signed: bool) -> str:
-    from sim.rtl.packing import unpack_lanes
+    from squeezefpga.sim.rtl.packing import unpack_lanes
 
     return str(unpack_lanes(word, lanes, width, signed))
 

@@ -90,7 +90,7 @@ def window_beats(x: np.ndarray, k: int, stride: int, pads: Sequence[int],
     output pixel (raster order) its k*k window of the zero-padded image in
     order (ky, kx, channel fold).  pads = (top, left, bottom, right).
     Returns (beats, pad_flags): pad_flags[i] = 1 when beat i is padding."""
-    from sim.golden import ops
+    from squeezefpga.sim.golden import ops
 
     x = _chw(x)[None]
     c = x.shape[1]

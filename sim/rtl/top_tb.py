@@ -15,7 +15,7 @@ import json
 import cocotb
 from cocotb.triggers import ClockCycles, RisingEdge, with_timeout
 
-from sim.rtl import axis_tb as tb
+from squeezefpga.sim.rtl import axis_tb as tb
 
 
 @cocotb.test()

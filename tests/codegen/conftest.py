@@ -5,7 +5,7 @@ import pytest
 
 @pytest.fixture(scope="session", autouse=True)
 def hls_cache(tmp_path_factory):
-    """One compiled csim per model per test session (sim.hls_check caches by content)."""
+    """One compiled csim per model per test session (squeezefpga.cli.checks.hls caches by content)."""
     path = os.environ.get("SQUEEZEFPGA_HLS_CACHE") or str(tmp_path_factory.mktemp("hls-cache"))
     old = os.environ.get("SQUEEZEFPGA_HLS_CACHE")
     os.environ["SQUEEZEFPGA_HLS_CACHE"] = path
@@ -25,7 +25,7 @@ def export_random(tmp_path_factory):
 
     def export(config, seed: int = 0) -> Path:
         out = tmp_path_factory.mktemp("export") / f"{Path(config).stem}_{seed}.onnx"
-        subprocess.run([sys.executable, "-m", "codegen.cli", "export", str(config),
+        subprocess.run([sys.executable, "-m", "squeezefpga", "export", str(config),
                         "--random-weights", "--seed", str(seed), "--out", str(out)],
                        check=True, capture_output=True, cwd=root)
         return out

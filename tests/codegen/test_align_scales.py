@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 from graphs import Net, frames, run
 
-from codegen.qonnx import align_scales, cleanup
-from codegen.qonnx.ranges import analyze
+from squeezefpga.codegen.qonnx import align_scales, cleanup
+from squeezefpga.codegen.qonnx.ranges import analyze
 
 
 @pytest.mark.parametrize("op", ["Concat", "Add"])

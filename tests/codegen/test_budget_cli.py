@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from codegen.cli import main
+from squeezefpga.cli import main
 
 
 def test_json_schema(capsys):
@@ -63,10 +63,10 @@ def test_paper_flag(capsys):
 
 @pytest.mark.slow
 def test_onnx_input_matches_preset(tmp_path):
-    from codegen.budget import estimate
-    from codegen.budget.onnx_input import load_onnx
-    from quant import presets
-    from quant.export import export_checked, random_model
+    from squeezefpga.codegen.budget import estimate
+    from squeezefpga.codegen.budget.onnx_input import load_onnx
+    from squeezefpga.quant import presets
+    from squeezefpga.quant.export import export_checked, random_model
 
     cfg = presets.load("fmnist")
     path = tmp_path / "m.onnx"

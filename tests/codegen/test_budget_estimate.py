@@ -1,8 +1,8 @@
 """The estimator's arithmetic on a tiny hand-computed network."""
-from codegen.budget import estimate
-from codegen.budget.report import paper_table, weight_counts
-from codegen.hwops.devices import DEVICES
-from quant import presets
+from squeezefpga.codegen.budget import estimate
+from squeezefpga.codegen.budget.report import paper_table, weight_counts
+from squeezefpga.codegen.hwops.devices import DEVICES
+from squeezefpga.quant import presets
 
 TINY = {
     "net": {"name": "tiny", "input_shape": [1, 8, 8], "num_classes": 2},

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from codegen.budget.rtl_ops import live_columns
-from codegen.budget.synth import total_cells
-from codegen.cli import main
-from codegen.hwops.memory import dsp_per_multiplier
-from codegen.hwops.ops import LaneConv, WindowGen
+from squeezefpga.codegen.budget.rtl_ops import live_columns
+from squeezefpga.codegen.budget.synth import total_cells
+from squeezefpga.cli import main
+from squeezefpga.codegen.hwops.memory import dsp_per_multiplier
+from squeezefpga.codegen.hwops.ops import LaneConv, WindowGen
 
 ROOT = Path(__file__).resolve().parents[2]
 

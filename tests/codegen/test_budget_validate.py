@@ -8,11 +8,11 @@ import time
 
 import pytest
 
-from codegen.budget.synth import SynthResult
-from codegen.budget.validate import SET_FILE, Case, Outcome, config_of, load_set, within
-from codegen.budget.validate_report import as_json, markdown
-from codegen.cli import main
-from quant.arch import FireConfig
+from squeezefpga.codegen.budget.synth import SynthResult
+from squeezefpga.codegen.budget.validate import SET_FILE, Case, Outcome, config_of, load_set, within
+from squeezefpga.codegen.budget.validate_report import as_json, markdown
+from squeezefpga.cli import main
+from squeezefpga.quant.arch import FireConfig
 
 
 def test_set_covers_the_required_configurations():

@@ -6,7 +6,7 @@ import json
 
 from graphs import Net, save
 
-from codegen.cli import main
+from squeezefpga.cli import main
 
 
 def _ok_net():

@@ -1,7 +1,7 @@
 import numpy as np
 from graphs import Net, frames, run
 
-from codegen.qonnx import channels_last, cleanup, fuse_gap_quant
+from squeezefpga.codegen.qonnx import channels_last, cleanup, fuse_gap_quant
 
 
 def _net():

@@ -1,6 +1,6 @@
 from graphs import Net, frames, run
 
-from codegen.qonnx import cleanup
+from squeezefpga.codegen.qonnx import cleanup
 
 
 def test_cleanup_names_and_shapes_values_kept():

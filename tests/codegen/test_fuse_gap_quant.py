@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from graphs import Net, frames, run
 
-from codegen.qonnx import cleanup, fuse_gap_quant
+from squeezefpga.codegen.qonnx import cleanup, fuse_gap_quant
 
 
 def _gap(shape, exp, mode="ROUND"):

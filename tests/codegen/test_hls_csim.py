@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from graphs import Net, frames, save
 
-import sim.hls_check  # noqa: F401
-from sim.golden.cosim import run_cosim
+import squeezefpga.cli.checks.hls  # noqa: F401
+from squeezefpga.sim.golden.cosim import run_cosim
 
 
 def _exact(model_path, x):
@@ -19,8 +19,8 @@ def fmnist15(tmp_path_factory):
     """The fmnist preset at 1x15x15 with random weights (simple bypass, unequal concat scales)."""
     import dataclasses
 
-    from quant import presets
-    from quant.export import check_frames, export_checked, random_model
+    from squeezefpga.quant import presets
+    from squeezefpga.quant.export import check_frames, export_checked, random_model
 
     cfg = dataclasses.replace(presets.load("fmnist"), input_shape=(1, 15, 15)).validate()
     out = tmp_path_factory.mktemp("fm") / "fmnist15.onnx"

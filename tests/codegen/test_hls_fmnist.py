@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import sim.hls_check  # noqa: F401
-from sim.golden.cosim import run_cosim
+import squeezefpga.cli.checks.hls  # noqa: F401
+from squeezefpga.sim.golden.cosim import run_cosim
 
 ROOT = Path(__file__).resolve().parents[2]
 

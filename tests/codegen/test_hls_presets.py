@@ -8,16 +8,16 @@ import dataclasses
 import pytest
 from graphs import frames
 
-import sim.hls_check  # noqa: F401
-from sim.golden.cosim import run_cosim
+import squeezefpga.cli.checks.hls  # noqa: F401
+from squeezefpga.sim.golden.cosim import run_cosim
 
 PRESETS = ["squeezenet1_0", "squeezenet1_0_simple", "squeezenet1_0_complex",
            "squeezenet1_1", "squeezenet1_1_simple", "squeezenet1_1_complex"]
 
 
 def _export(tmp_path, preset, shape):
-    from quant import presets
-    from quant.export import check_frames, export_checked, random_model
+    from squeezefpga.quant import presets
+    from squeezefpga.quant.export import check_frames, export_checked, random_model
 
     cfg = dataclasses.replace(presets.load(preset), input_shape=shape).validate()
     out = tmp_path / f"{preset}.onnx"

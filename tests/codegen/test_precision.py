@@ -1,8 +1,8 @@
 import numpy as np
 from graphs import Net
 
-from codegen.hls.precision import derive
-from codegen.qonnx import prepare
+from squeezefpga.codegen.hls.precision import derive
+from squeezefpga.codegen.qonnx import prepare
 
 
 def _one_conv(w_codes, b_code):

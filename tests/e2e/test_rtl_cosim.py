@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.golden.cosim import run_cosim
+from squeezefpga.sim.golden.cosim import run_cosim
 
 pytestmark = pytest.mark.verilator
 
@@ -32,7 +32,7 @@ CONFIGS = Path(__file__).resolve().parent / "configs"
 
 def export(tmp: Path, preset: str, shape: str | None = None, seed: int = 0) -> Path:
     out = tmp / f"{Path(preset).stem}_{(shape or '').replace(',', 'x')}_{seed}.onnx"
-    cmd = [sys.executable, "-m", "codegen.cli", "export", preset, "--random-weights",
+    cmd = [sys.executable, "-m", "squeezefpga", "export", preset, "--random-weights",
            "--seed", str(seed), "--out", str(out)]
     subprocess.run(cmd + (["--input-shape", shape] if shape else []), check=True,
                    capture_output=True, cwd=ROOT)
@@ -54,7 +54,7 @@ def monkeypatch_module():
 
 
 def check(model: Path, x: np.ndarray, rate: bool = True) -> dict:
-    import sim.rtl_check  # noqa: F401
+    import squeezefpga.cli.checks.rtl  # noqa: F401
 
     rep = run_cosim(model, x, ["rtl"])
     rtl = rep["checks"]["rtl"]
@@ -72,7 +72,7 @@ def test_fmnist_tiny_random(tmp_path, rtl_cache):
 
 
 def test_tiny_complex_bypass_cli_json_junit(tmp_path, rtl_cache, capsys):
-    from codegen.cli import main
+    from squeezefpga.cli import main
 
     model = export(tmp_path, str(CONFIGS / "tiny_complex.toml"))
     junit = tmp_path / "cosim.xml"
@@ -102,15 +102,15 @@ def test_tiny_simple_bypass(tmp_path, rtl_cache):
 def test_hls4ml_backend_compile_predict(tmp_path, rtl_cache):
     """hls4ml conventions: the converted ModelGraph, retargeted, compiles to the
     Verilator model and predicts exactly what golden computes."""
-    import sim.golden as golden
-    from codegen.hls.project import _convert, build as build_hls
-    from codegen.rtl.backend import retarget
+    import squeezefpga.sim.golden as golden
+    from squeezefpga.codegen.hls.project import _convert, build as build_hls
+    from squeezefpga.codegen.rtl.backend import retarget
 
     model = export(tmp_path, str(CONFIGS / "tiny_simple.toml"), seed=3)
     prj = tmp_path / "prj"
     build_hls(model, prj)
-    from codegen.hls.config import hls_config
-    from codegen.qonnx import prepare
+    from squeezefpga.codegen.hls.config import hls_config
+    from squeezefpga.codegen.qonnx import prepare
 
     hm = _convert(prj / "model_prepared.onnx", tmp_path / "hm", hls_config(prepare(str(model))),
                   "xc7z020clg400-1")
@@ -149,9 +149,9 @@ def test_shipped_fmnist_16_images(rtl_cache):
 def test_first_diverging_layer_named(tmp_path, rtl_cache):
     """A planted fault (one conv's weight ROM inverted in the built RTL) is
     reported as that conv, found from the RTL's per-layer taps."""
-    from codegen.cli import main
+    from squeezefpga.cli import main
 
-    import sim.rtl_check  # noqa: F401
+    import squeezefpga.cli.checks.rtl  # noqa: F401
 
     model = export(tmp_path, str(CONFIGS / "tiny_simple.toml"), seed=3)
     out = tmp_path / "build"

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from codegen.cli import main
+from squeezefpga.cli import main
 
 
 @pytest.fixture(scope="module")

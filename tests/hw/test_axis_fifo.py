@@ -6,8 +6,8 @@ import cocotb
 import pytest
 from cocotb.triggers import ClockCycles
 
-from sim.rtl import axis_tb as tb
-from sim.rtl.runner import run
+from squeezefpga.sim.rtl import axis_tb as tb
+from squeezefpga.sim.rtl.runner import run
 
 
 @cocotb.test()

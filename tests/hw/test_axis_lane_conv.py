@@ -7,9 +7,9 @@ import cocotb
 import numpy as np
 import pytest
 
-from sim.rtl import axis_tb as tb
-from sim.rtl import packing as pk
-from sim.rtl.runner import run
+from squeezefpga.sim.rtl import axis_tb as tb
+from squeezefpga.sim.rtl import packing as pk
+from squeezefpga.sim.rtl.runner import run
 
 
 def make_case_fn(p):

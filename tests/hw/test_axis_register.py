@@ -5,8 +5,8 @@ from pathlib import Path
 import cocotb
 import pytest
 
-from sim.rtl import axis_tb as tb
-from sim.rtl.runner import run
+from squeezefpga.sim.rtl import axis_tb as tb
+from squeezefpga.sim.rtl.runner import run
 
 
 @cocotb.test()

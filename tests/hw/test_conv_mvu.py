@@ -7,10 +7,10 @@ import cocotb
 import numpy as np
 import pytest
 
-from sim.golden import ops
-from sim.rtl import axis_tb as tb
-from sim.rtl import packing as pk
-from sim.rtl.runner import BUILD_ROOT, run
+from squeezefpga.sim.golden import ops
+from squeezefpga.sim.rtl import axis_tb as tb
+from squeezefpga.sim.rtl import packing as pk
+from squeezefpga.sim.rtl.runner import BUILD_ROOT, run
 
 LATENCY = 5  # documented in hw/conv_mvu.v: first output SF + 5 cycles after first input
 

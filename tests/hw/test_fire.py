@@ -8,10 +8,10 @@ import cocotb
 import numpy as np
 import pytest
 
-from sim.golden import ops
-from sim.rtl import axis_tb as tb
-from sim.rtl import packing as pk
-from sim.rtl.runner import BUILD_ROOT, run
+from squeezefpga.sim.golden import ops
+from squeezefpga.sim.rtl import axis_tb as tb
+from squeezefpga.sim.rtl import packing as pk
+from squeezefpga.sim.rtl.runner import BUILD_ROOT, run
 
 H, W, CIN, SQ, EX = 5, 6, 6, 4, 6
 SHIFTS = dict(SH_SQ=8, SH_E1=8, SH_E3=9)

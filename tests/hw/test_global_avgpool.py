@@ -7,10 +7,10 @@ import cocotb
 import numpy as np
 import pytest
 
-from sim.golden import ops
-from sim.rtl import axis_tb as tb
-from sim.rtl import packing as pk
-from sim.rtl.runner import run
+from squeezefpga.sim.golden import ops
+from squeezefpga.sim.rtl import axis_tb as tb
+from squeezefpga.sim.rtl import packing as pk
+from squeezefpga.sim.rtl.runner import run
 
 FRAMES = 3
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.rtl.runner import HW_DIR, lint
+from squeezefpga.sim.rtl.runner import HW_DIR, lint
 
 MODULES = sorted(p.stem for p in HW_DIR.glob("*.v"))
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from codegen.budget.synth import total_cells, yosys_exe
-from sim.rtl import packing as pk
-from sim.rtl.runner import BUILD_ROOT, REPO, sources
+from squeezefpga.codegen.budget.synth import total_cells, yosys_exe
+from squeezefpga.sim.rtl import packing as pk
+from squeezefpga.sim.rtl.runner import BUILD_ROOT, sources, yowasp_cache
 
 OUT = BUILD_ROOT / "synth"
 FAMILIES = {"xc7": "synth_xilinx -family xc7", "ecp5": "synth_ecp5"}
@@ -86,7 +86,7 @@ def synth(name: str, family: str) -> tuple[str, str]:
               f"tee -o stat.txt stat\n")
     (work / "synth.ys").write_text(script)
     env = dict(os.environ)
-    env.setdefault("YOWASP_CACHE_DIR", str(REPO / ".yowasp-cache"))
+    env["YOWASP_CACHE_DIR"] = yowasp_cache()
     res = subprocess.run([yosys_exe(), "-q", "-l", "yosys.log", "synth.ys"], cwd=work,
                          env=env, capture_output=True, text=True, timeout=900)
     assert res.returncode == 0, f"yosys failed for {name}/{family}:\n{res.stdout}\n{res.stderr}"

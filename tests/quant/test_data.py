@@ -4,7 +4,7 @@ import gzip
 import numpy as np
 import pytest
 
-from quant import data
+from squeezefpga.quant import data
 from tests.conftest import write_idx
 
 

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 import torch
 
-from codegen.cli import main
-from quant import export, presets
-from quant.data import load_subset
-from quant.model import build
+from squeezefpga.cli import main
+from squeezefpga.quant import export, presets
+from squeezefpga.quant.data import load_subset
+from squeezefpga.quant.model import build
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "models" / "fmnist"

@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from codegen.cli import main
-from quant import params, presets
+from squeezefpga.cli import main
+from squeezefpga.quant import params, presets
 
 # Table 1 of Iandola et al. 2016, "# parameter before pruning" (weights + biases).
 PAPER_V10 = {"conv1": 14_208, "fire2": 11_920, "fire3": 12_432, "fire4": 45_344,
@@ -35,7 +35,7 @@ def test_total_params_match_torchvision(name):
 @pytest.mark.parametrize("name", sorted(TORCHVISION))
 def test_params_equal_brevitas_module(name):
     """The analytic count equals the real Brevitas module's parameter count."""
-    from quant.model import build
+    from squeezefpga.quant.model import build
     cfg = presets.load(name)
     model = build(cfg)
     n = sum(p.numel() for n_, p in model.named_parameters() if n_.endswith(("weight", "bias")))

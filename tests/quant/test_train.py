@@ -4,9 +4,9 @@ import json
 import pytest
 import torch
 
-from codegen.cli import main
-from quant import presets
-from quant.checkpoint import load_checkpoint
+from squeezefpga.cli import main
+from squeezefpga.quant import presets
+from squeezefpga.quant.checkpoint import load_checkpoint
 
 
 def _train(tmp_path, tiny_fmnist, name, *extra):
@@ -59,7 +59,7 @@ def test_corrupt_checkpoint_on_resume(tmp_path, capsys):
 
 def test_resume_inside_float_warmup(tmp_path, tiny_fmnist, monkeypatch):
     """A run cut off during the BatchNorm warm-up resumes into calibration and QAT."""
-    import quant.train as qt
+    import squeezefpga.quant.train as qt
     real = qt.save_checkpoint
     calls = []
 
@@ -80,5 +80,5 @@ def test_resume_inside_float_warmup(tmp_path, tiny_fmnist, monkeypatch):
     ck = load_checkpoint(out)
     assert ck["epoch"] == 3 and not ck["batchnorm"]
     assert [h["phase"] for h in ck["history"]] == ["float", "float", "qat"]
-    from quant.export import trained_model
+    from squeezefpga.quant.export import trained_model
     trained_model(out)   # the finished run loads for export

@@ -1,5 +1,5 @@
 """The device table against the figures its docstring cites."""
-from codegen.hwops.devices import DEVICES
+from squeezefpga.codegen.hwops.devices import DEVICES
 
 
 def test_device_table_matches_the_cited_figures():

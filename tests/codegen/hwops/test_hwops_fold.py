@@ -1,9 +1,9 @@
 """Folding: auto balance, file loading and the checks."""
 import pytest
 
-from codegen.hwops.fold import FoldError, auto_fold, check_fold, conv_dims, load_fold, min_cycles
-from codegen.hwops.graph import build_ops
-from quant import presets
+from squeezefpga.codegen.hwops.fold import FoldError, auto_fold, check_fold, conv_dims, load_fold, min_cycles
+from squeezefpga.codegen.hwops.graph import build_ops
+from squeezefpga.quant import presets
 
 
 def test_auto_fold_meets_target_with_whole_divisors():

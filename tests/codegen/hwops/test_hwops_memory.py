@@ -1,7 +1,7 @@
 """Memory mapping and DSP rules on hand-computed cases (yosys memory_libmap costs)."""
 import pytest
 
-from codegen.hwops.memory import Memory, dsp_per_multiplier, map_memory, next_pow2
+from squeezefpga.codegen.hwops.memory import Memory, dsp_per_multiplier, map_memory, next_pow2
 
 
 def test_rom_exactly_one_ramb18():

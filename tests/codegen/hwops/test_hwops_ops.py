@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from codegen.hwops.ops import ConvEngine, Fifo, GlobalAvgPool, MaxPool, WindowGen, line_rows
+from squeezefpga.codegen.hwops.ops import ConvEngine, Fifo, GlobalAvgPool, MaxPool, WindowGen, line_rows
 
 
 def test_conv_engine_cycles_and_rom():

@@ -7,7 +7,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-import sim.golden as golden
+import squeezefpga.sim.golden as golden
 
 QDOMAIN = "qonnx.custom_op.general"
 

@@ -98,7 +98,7 @@ def test_global_avgpool_means_exactly_at_half_ulp(tmp_path):
     shape = (6, 4, 4)
     m = calibrated(GapOnly(), shape, seed=2, scale=15.0)  # small inputs -> fine output scale
     mw = export_brevitas(m, shape, tmp_path / "gap.onnx")
-    from sim.golden import load
+    from squeezefpga.sim.golden import load
 
     e = load(mw).output.exp
     assert -3 <= e <= 0, e  # so that sum/16 can sit at (k + 1/2) * 2**e with integer pixels

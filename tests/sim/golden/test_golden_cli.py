@@ -1,4 +1,4 @@
-"""squeezefpga golden / cosim, run in-process through codegen.cli.main."""
+"""squeezefpga golden / cosim, run in-process through squeezefpga.cli.main."""
 from __future__ import annotations
 
 import json
@@ -8,9 +8,9 @@ import onnx
 import pytest
 from qgraph import G, wrap
 
-import sim.golden as golden
-from codegen.cli import main
-from sim.golden import cosim
+import squeezefpga.sim.golden as golden
+from squeezefpga.cli import main
+from squeezefpga.sim.golden import cosim
 
 
 @pytest.fixture

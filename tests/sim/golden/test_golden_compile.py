@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from qgraph import G, assert_exact, wrap
 
-import sim.golden as golden
+import squeezefpga.sim.golden as golden
 
 
 def input_quant(g, exp=0, bits=8, signed=False, mode="ROUND", narrow=False):
@@ -72,7 +72,7 @@ def test_conv_bound_is_exact_and_attained():
 @pytest.mark.parametrize("x_bits,w_bits,engine", [(8, 8, "float32"), (20, 20, "float64"),
                                                    (32, 24, "int64")])
 def test_accumulation_engine_by_proven_bound(x_bits, w_bits, engine):
-    from sim.golden import ops
+    from squeezefpga.sim.golden import ops
     rng = np.random.default_rng(x_bits)
     g = G((1, 4, 5, 5))
     whi, xhi = 2 ** (w_bits - 1) - 1, 2 ** (x_bits - 1) - 1

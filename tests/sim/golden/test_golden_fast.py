@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from qgraph import G
 
-import sim.golden as golden
-from sim.golden import fast, ops
+import squeezefpga.sim.golden as golden
+from squeezefpga.sim.golden import fast, ops
 
 
 def assert_same(plan, x):
@@ -162,8 +162,8 @@ def test_fast_equals_int64_presets(name, tmp_path):
     import dataclasses
 
     pytest.importorskip("torch")
-    qexport = pytest.importorskip("quant.export")
-    from quant import presets
+    qexport = pytest.importorskip("squeezefpga.quant.export")
+    from squeezefpga.quant import presets
     from qgraph import export_brevitas
 
     cfg = presets.load(name)

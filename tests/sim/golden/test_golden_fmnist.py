@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from qgraph import assert_exact, torch_run
 
-import sim.golden as golden
+import squeezefpga.sim.golden as golden
 
 ROOT = Path(__file__).resolve().parents[3]
 MODEL_DIR = ROOT / "models" / "fmnist"
@@ -42,7 +42,7 @@ def test_fmnist_matches_brevitas_checkpoint():
     path = shipped_model()
     if not (MODEL_DIR / "checkpoint.pt").is_file():
         pytest.skip(f"no Brevitas checkpoint: {MODEL_DIR / 'checkpoint.pt'} is absent")
-    from quant.export import trained_model
+    from squeezefpga.quant.export import trained_model
 
     _, model = trained_model(MODEL_DIR)
     x = images()

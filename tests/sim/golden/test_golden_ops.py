@@ -1,4 +1,4 @@
-"""sim.golden.ops against exact rational references and torch (float64)."""
+"""squeezefpga.sim.golden.ops against exact rational references and torch (float64)."""
 from __future__ import annotations
 
 import math
@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.golden import ops
+from squeezefpga.sim.golden import ops
 
 
 def ref_round(q: Fraction, mode: str) -> int:

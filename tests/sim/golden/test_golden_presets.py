@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 pytest.importorskip("torch")
-qexport = pytest.importorskip("quant.export", reason="quant.export (the Brevitas exporter) not present")
-from quant import presets  # noqa: E402
+qexport = pytest.importorskip("squeezefpga.quant.export", reason="squeezefpga.quant.export (the Brevitas exporter) not present")
+from squeezefpga.quant import presets  # noqa: E402
 from qgraph import assert_three_way, export_brevitas  # noqa: E402
 
 CONFIGS = Path(__file__).resolve().parents[3] / "configs"

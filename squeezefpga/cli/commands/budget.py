@@ -13,14 +13,14 @@ import csv
 import json
 from pathlib import Path
 
-from quant import presets
+from squeezefpga.quant import presets
 
-from ..budget import estimate
-from ..budget.report import format_budget, layers_csv, paper_table
-from ..budget.sweep import KEYS_HELP, format_rows, parse_sweeps, run_sweep
-from ..errors import CliError
-from ..hwops import devices
-from ..hwops.fold import FoldError, load_fold
+from squeezefpga.codegen.budget import estimate
+from squeezefpga.codegen.budget.report import format_budget, layers_csv, paper_table
+from squeezefpga.codegen.budget.sweep import KEYS_HELP, format_rows, parse_sweeps, run_sweep
+from squeezefpga.codegen.errors import CliError
+from squeezefpga.codegen.hwops import devices
+from squeezefpga.codegen.hwops.fold import FoldError, load_fold
 
 HELP = "estimate memories, DSPs, cycles per frame and device fit before synthesis"
 
@@ -70,14 +70,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def _built(args, family: str):
     """Budget of a QONNX model's RTL, or of a generated RTL directory."""
-    from ..budget.estimate import estimate_ops
-    from ..budget.rtl_ops import model_ops, ops_from_rows, rows_from_manifest
+    from squeezefpga.codegen.budget.estimate import estimate_ops
+    from squeezefpga.codegen.budget.rtl_ops import model_ops, ops_from_rows, rows_from_manifest
 
     path = Path(args.config)
     if args.sweep or args.paper:
         raise CliError(f"{'--sweep' if args.sweep else '--paper'} needs a TOML config")
     if path.is_dir():
-        from ..budget.onnx_input import node_layers
+        from squeezefpga.codegen.budget.onnx_input import node_layers
 
         model = next((m for m in (path / "model.onnx", path.parent / "model.onnx")
                       if m.is_file()), None)
@@ -89,8 +89,8 @@ def _built(args, family: str):
             raise CliError(f"{path}: not a generated RTL directory ({e})") from None
         return estimate_ops(manifest.get("model", path.name), ops, manifest.get("fold", {}),
                             family, args.uram)
-    from ..budget.onnx_input import load_onnx
-    from ..rtl.project import load_fold as load_rtl_fold
+    from squeezefpga.codegen.budget.onnx_input import load_onnx
+    from squeezefpga.codegen.rtl.project import load_fold as load_rtl_fold
 
     load_onnx(path)  # one-line errors for a file that is not a supported model
     fold = None if args.fold == "auto" else load_rtl_fold(args.fold)
@@ -100,7 +100,7 @@ def _built(args, family: str):
 
 def run(args: argparse.Namespace) -> int:
     if args.validate is not None:
-        from ..budget.validate_cli import run_validate
+        from squeezefpga.codegen.budget.validate_cli import run_validate
         return run_validate(args)
     if not args.config:
         raise CliError("give a CONFIG, MODEL.onnx or RTL directory (or --validate)")
@@ -134,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _print(args, b, devs) -> int:
     if args.plot:
-        from ..budget.plots import layer_bars
+        from squeezefpga.codegen.budget.plots import layer_bars
         layer_bars(b, args.plot)
     if args.json:
         print(json.dumps(b.as_dict(devs), indent=2))
@@ -150,7 +150,7 @@ def _sweep(args, tree, fold, family, devs) -> int:
     points = run_sweep(tree, sweeps, family, args.uram, fold, args.target_cycles)
     rows = [p.row(devs, args.clock_mhz) for p in points]
     if args.plot:
-        from ..budget.plots import layer_bars, pareto
+        from squeezefpga.codegen.budget.plots import layer_bars, pareto
         acc = json.loads(Path(args.accuracy).read_text()) if args.accuracy else None
         pareto(points, args.plot, f"{tree.get('net', {}).get('name', args.config)}: sweep of "
                f"{', '.join(k for k, _ in sweeps)} ({family} memories)", acc)

@@ -1,6 +1,6 @@
 """The ``squeezefpga`` command line.
 
-Each subcommand lives in its own module under ``codegen/commands/`` and
+Each subcommand lives in its own module under ``squeezefpga/cli/commands/`` and
 exposes ``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int``.
 Modules are imported only when their subcommand runs, so ``squeezefpga
 params`` starts without torch.  Expected failures raise ``CliError`` (or
@@ -12,11 +12,11 @@ import argparse
 import importlib
 import sys
 
-from quant.arch import ConfigError
+from squeezefpga.quant.arch import ConfigError
 
-from .errors import CliError
+from squeezefpga.codegen.errors import CliError
 
-# subcommand -> module under codegen.commands
+# subcommand -> module under squeezefpga.cli.commands
 COMMANDS: dict[str, str] = {
     "golden": "golden",
     "cosim": "cosim",
@@ -33,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="squeezefpga", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, mod in COMMANDS.items():
-        m = importlib.import_module(f"codegen.commands.{mod}")
+        m = importlib.import_module(f"squeezefpga.cli.commands.{mod}")
         sp = sub.add_parser(name, help=m.HELP, description=m.HELP)
         m.add_arguments(sp)
         sp.set_defaults(_run=m.run)

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.golden.compare import compare_tensor
-from sim.golden.cosim import Outcome, Session, register
+from squeezefpga.sim.golden.compare import compare_tensor
+from squeezefpga.sim.golden.cosim import Outcome, Session, register
 
 TIMING_FRAMES = 4
 PHASES = (("random", "bursty", None), ("none", "none", TIMING_FRAMES))
@@ -39,7 +39,7 @@ class RtlOutcome(Outcome):
 
 def rtl_for(model_path: Path) -> Path:
     """The RTL directory of this model (the build's, or a cached generation)."""
-    from codegen.rtl.project import generate
+    from squeezefpga.codegen.rtl.project import generate
 
     model_path = Path(model_path)
     beside = model_path.parent / "rtl"
@@ -60,7 +60,7 @@ def rtl_for(model_path: Path) -> Path:
 
 @register("rtl")
 def check_rtl(s: Session) -> Outcome:
-    from sim.rtl.top import simulate, trace
+    from squeezefpga.sim.rtl.top import simulate, trace
 
     rtl = rtl_for(s.model_path)
     man = json.loads((rtl / "manifest.json").read_text())

@@ -14,15 +14,15 @@ import os
 import tempfile
 from pathlib import Path
 
-from sim.golden.compare import compare_tensor
-from sim.golden.cosim import Outcome, Session, register
+from squeezefpga.sim.golden.compare import compare_tensor
+from squeezefpga.sim.golden.cosim import Outcome, Session, register
 
 
 def project_for(model_path: Path) -> Path:
     """A built hls4ml project for this model file (reused when the bytes match)."""
-    from codegen.hls.project import build
+    from squeezefpga.codegen.hls.project import build
 
-    from codegen.hls.csim import META
+    from squeezefpga.codegen.hls.csim import META
 
     model_path = Path(model_path)
     if model_path.name == "model.onnx" and (model_path.parent / META).is_file():
@@ -41,7 +41,7 @@ def project_for(model_path: Path) -> Path:
 
 @register("hls")
 def check_hls(s: Session) -> Outcome:
-    from codegen.hls import csim
+    from squeezefpga.codegen.hls import csim
 
     y = csim.run(project_for(s.model_path), s.inputs)
     gold = s.golden_output.float()

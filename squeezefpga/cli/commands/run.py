@@ -20,12 +20,13 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
-from ..errors import CliError
+from squeezefpga.codegen.errors import CliError
 
 HELP = "main job: (train or load) -> export -> verify -> build all -> cosim -> summary"
-MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+MODELS_DIR = Path(str(resources.files("squeezefpga.models")))  # committed models (package data)
 
 
 @dataclass
@@ -73,10 +74,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def step_model(st: RunState) -> None:
-    from quant import presets
-    from quant.checkpoint import CheckpointError
-    from quant.export import trained_model
-    from quant.train import TrainOptions, config_hash, train
+    from squeezefpga.quant import presets
+    from squeezefpga.quant.checkpoint import CheckpointError
+    from squeezefpga.quant.export import trained_model
+    from squeezefpga.quant.train import TrainOptions, config_hash, train
 
     tree = presets.read_tree(st.opts.config)
     st.cfg = presets.from_tree(tree)
@@ -101,7 +102,7 @@ def step_model(st: RunState) -> None:
 
 
 def step_export(st: RunState) -> None:
-    from quant.export import ExportMismatch, check_frames, export_checked
+    from squeezefpga.quant.export import ExportMismatch, check_frames, export_checked
 
     st.onnx = st.work / f"{st.cfg.name}.onnx"
     try:
@@ -115,7 +116,7 @@ def step_export(st: RunState) -> None:
 
 def _test_split(st: RunState):
     """(Split, source): the test set, or the shipped subset without one; loaded once."""
-    from quant import data
+    from squeezefpga.quant import data
 
     if st.test is None:
         try:
@@ -127,7 +128,7 @@ def _test_split(st: RunState):
 
 def step_verify(st: RunState) -> None:
     """golden == qonnx on real test frames; any mismatch stops the job."""
-    from sim.golden.cosim import run_cosim
+    from squeezefpga.sim.golden.cosim import run_cosim
 
     split, _ = _test_split(st)
     rep = run_cosim(st.onnx, split.images[:st.opts.frames].astype("float32"), ["qonnx"])
@@ -143,7 +144,7 @@ def step_accuracy(st: RunState) -> None:
     """Test accuracy of the exported QONNX, executed by the golden model."""
     import numpy as np
 
-    from sim.golden import load
+    from squeezefpga.sim.golden import load
 
     split, source = _test_split(st)
     plan = load(st.onnx)
@@ -170,9 +171,9 @@ def step_build(st: RunState) -> None:
 
 def step_cosim(st: RunState) -> None:
     """golden == qonnx == hls4ml csim == RTL on the first test images."""
-    import sim.hls_check  # noqa: F401  (registers the checkers)
-    import sim.rtl_check  # noqa: F401
-    from sim.golden.cosim import run_cosim
+    import squeezefpga.cli.checks.hls  # noqa: F401  (registers the checkers)
+    import squeezefpga.cli.checks.rtl  # noqa: F401
+    from squeezefpga.sim.golden.cosim import run_cosim
 
     if st.opts.cosim_frames <= 0:
         return
@@ -223,7 +224,7 @@ def format_summary(s: dict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from quant import presets
+    from squeezefpga.quant import presets
 
     name = presets.load(args.config).name
     out = args.out or Path("out") / name

@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 
-from ..errors import CliError
+from squeezefpga.codegen.errors import CliError
 from .golden import load_inputs, load_plan
 
 HELP = "compare the golden model with other execution paths, frame by frame"
@@ -53,7 +53,7 @@ def data_inputs(kind: str, frames: int, plan, seed: int = 0) -> np.ndarray:
     """``frames`` images: the shipped Fashion-MNIST subset or random pixels 0..255."""
     shape = tuple(plan.input_shape[1:])
     if kind == "fmnist":
-        from quant.data import load_subset
+        from squeezefpga.quant.data import load_subset
 
         x = load_subset().images[:frames].astype(np.float32)
         if x.shape[1:] != shape:
@@ -66,9 +66,9 @@ def data_inputs(kind: str, frames: int, plan, seed: int = 0) -> np.ndarray:
 
 def cosim(model, x: np.ndarray, checks: list[str]) -> dict:
     """run_cosim plus the RTL's performance at the top level (used by ``run`` too)."""
-    import sim.hls_check  # noqa: F401  (registers the 'hls' checker)
-    import sim.rtl_check  # noqa: F401  (registers the 'rtl' checker)
-    from sim.golden.cosim import CHECKERS, run_cosim
+    import squeezefpga.cli.checks.hls  # noqa: F401  (registers the 'hls' checker)
+    import squeezefpga.cli.checks.rtl  # noqa: F401  (registers the 'rtl' checker)
+    from squeezefpga.sim.golden.cosim import CHECKERS, run_cosim
 
     unknown = [c for c in checks if c not in CHECKERS]
     if not checks or unknown:

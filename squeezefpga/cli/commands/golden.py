@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import CliError
+from squeezefpga.codegen.errors import CliError
 
 HELP = "run the exact integer golden model of a QONNX file on a batch of inputs"
 
@@ -21,7 +21,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def load_plan(model: str):
-    from sim.golden import UnsupportedModel, load
+    from squeezefpga.sim.golden import UnsupportedModel, load
 
     try:
         return load(model)

@@ -5,7 +5,7 @@ import argparse
 import json
 from pathlib import Path
 
-from ..errors import CliError
+from squeezefpga.codegen.errors import CliError
 
 HELP = "quantization-aware training on Fashion-MNIST (or an image-folder dataset)"
 
@@ -28,10 +28,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from quant import presets
-    from quant.checkpoint import CheckpointError, load_checkpoint
-    from quant.data import DataError
-    from quant.train import TrainOptions, train
+    from squeezefpga.quant import presets
+    from squeezefpga.quant.checkpoint import CheckpointError, load_checkpoint
+    from squeezefpga.quant.data import DataError
+    from squeezefpga.quant.train import TrainOptions, train
 
     if args.epochs < 1:
         raise CliError(f"--epochs = {args.epochs} must be >= 1")

@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..errors import CliError
+from squeezefpga.codegen.errors import CliError
 
 HELP = "generate the dataflow firmware (hls4ml project and/or Verilog RTL) for a QONNX model"
 BACKENDS = ("hls", "rtl", "all")
@@ -37,10 +37,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def add_rtl(model, out: Path, rtl_fold="auto", hls_fold: dict | None = None) -> dict:
     """Generate DIR/rtl and copy the model to DIR/model.onnx; the manifest."""
-    from ..hls.precision import hls_name
-    from ..qonnx import prepare
-    from ..rtl.fold import reuse_fold
-    from ..rtl.project import generate, load_fold
+    from squeezefpga.codegen.hls.precision import hls_name
+    from squeezefpga.codegen.qonnx import prepare
+    from squeezefpga.codegen.rtl.fold import reuse_fold
+    from squeezefpga.codegen.rtl.project import generate, load_fold
 
     mw = None
     if rtl_fold == "reuse":   # the HLS project's ReuseFactors (ONNX or hls4ml layer names)
@@ -58,9 +58,9 @@ def add_rtl(model, out: Path, rtl_fold="auto", hls_fold: dict | None = None) -> 
 def build(model, out, backend: str = "all", fold=None, rtl_fold="auto",
           board: str = "pynq-z2") -> dict:
     """Write DIR for ``backend``; a JSON-ready report (used by ``run`` too)."""
-    from ..hls.config import load_fold
-    from ..hls.project import build as build_hls
-    from ..hls.vendor import BOARDS, add_vendor_project
+    from squeezefpga.codegen.hls.config import load_fold
+    from squeezefpga.codegen.hls.project import build as build_hls
+    from squeezefpga.codegen.hls.vendor import BOARDS, add_vendor_project
 
     if backend not in BACKENDS:
         raise CliError(f"--backend {backend!r}: one of {', '.join(BACKENDS)}")
@@ -102,7 +102,7 @@ def build(model, out, backend: str = "all", fold=None, rtl_fold="auto",
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..hls import csim
+    from squeezefpga.codegen.hls import csim
 
     report = build(args.model, args.out, args.backend, args.fold, args.rtl_fold, args.board)
     if args.compile:
@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
         if args.backend in ("hls", "all"):
             csim.library(args.out)
         if args.backend in ("rtl", "all"):
-            from sim.rtl.top import build as verilate
+            from squeezefpga.sim.rtl.top import build as verilate
             verilate(Path(args.out) / "rtl")
         report["compile_s"] = round(time.time() - t1, 1)
     print(json.dumps(report))

@@ -5,7 +5,7 @@ import argparse
 import json
 from pathlib import Path
 
-from ..errors import CliError
+from squeezefpga.codegen.errors import CliError
 
 HELP = "export a trained run (or a config with random weights) to QONNX, checked exact"
 
@@ -25,10 +25,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import dataclasses
 
-    from quant import presets
-    from quant.arch import ConfigError
-    from quant.checkpoint import CheckpointError
-    from quant.export import (ExportMismatch, check_frames, export_checked, random_model,
+    from squeezefpga.quant import presets
+    from squeezefpga.quant.arch import ConfigError
+    from squeezefpga.quant.checkpoint import CheckpointError
+    from squeezefpga.quant.export import (ExportMismatch, check_frames, export_checked, random_model,
                               trained_model)
 
     src = Path(args.source)

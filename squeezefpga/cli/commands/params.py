@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from quant import params, presets
+from squeezefpga.quant import params, presets
 
 HELP = "print per-layer output shapes, parameter counts and MACs of a config"
 

@@ -28,22 +28,22 @@ class VerilatorRTLBackend(Backend):
         return {"Backend": self.name, **kwargs}
 
     def write(self, model):
-        from codegen.rtl.backend import write_rtl
+        from squeezefpga.codegen.rtl.backend import write_rtl
 
         return write_rtl(model)
 
     def compile(self, model):
-        from codegen.rtl.backend import rtl_dir
+        from squeezefpga.codegen.rtl.backend import rtl_dir
 
-        from . import top
+        from squeezefpga.sim.rtl import top
 
         top.build(rtl_dir(model))
         return None
 
     def predict(self, model, x, *args, **kwargs):
-        from codegen.rtl.backend import manifest, rtl_dir
+        from squeezefpga.codegen.rtl.backend import manifest, rtl_dir
 
-        from . import top
+        from squeezefpga.sim.rtl import top
 
         man = manifest(model)
         h, w, c = man["input"]["shape_hwc"]

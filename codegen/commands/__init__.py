@@ -1,1 +1,0 @@
-"""One module per ``squeezefpga`` subcommand (see codegen/cli.py)."""

@@ -1,0 +1,1 @@
+"""Network presets (TOML) as package data: importlib.resources.files(__name__)."""

@@ -1,0 +1,1 @@
+"""Shipped test images as package data: importlib.resources.files(__name__)."""

@@ -1,0 +1,1 @@
+"""Committed trained models as package data: importlib.resources.files(__name__)."""

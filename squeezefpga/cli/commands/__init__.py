@@ -1,0 +1,1 @@
+"""One module per ``squeezefpga`` subcommand (see squeezefpga/cli/__init__.py)."""
