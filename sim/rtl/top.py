@@ -2,16 +2,16 @@
 
 ``simulate(rtl_dir, codes, phases)`` -> per phase: the output codes (N, C)
 and timing (steady-state cycles per frame, first-in to last-out latency).
-Builds are cached in sim_build/top_<hash of the RTL files>/ (the same RTL
-only re-links).  The simulation runs with the RTL directory as working
+Builds are cached (sim/rtl/cache.py) in sim_build/top_<hash of the RTL
+files' content>/, built once under a lock, then reused as they are.  The simulation runs with the RTL directory as working
 directory, where the $readmemh file names are relative.
 """
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -36,12 +36,10 @@ def opt_level() -> str:
 BUILD_VERSION = "split300"   # part of the build key: bump when the Verilator flags change
 
 
-def build_dir(rtl_dir: Path, opt: str) -> Path:
-    h = hashlib.sha1((opt + BUILD_VERSION).encode())
-    for f in sorted(Path(rtl_dir).rglob("*")):
-        if f.is_file() and f.suffix in (".v", ".f"):
-            h.update(f.name.encode() + f.read_bytes())
-    return runner.BUILD_ROOT / f"top_{h.hexdigest()[:16]}"
+def build_name(rtl_dir: Path, opt: str) -> str:
+    """Cache entry of an RTL directory: its Verilog's content (not the model's name)."""
+    files = sorted(f for f in Path(rtl_dir).rglob("*") if f.is_file() and f.suffix in (".v", ".f"))
+    return "top_" + runner.content_key(opt, BUILD_VERSION, files=files, root=Path(rtl_dir))
 
 
 @contextlib.contextmanager
@@ -79,14 +77,26 @@ def _restore(saved) -> None:
         os.close(old)
 
 
-def build(rtl_dir) -> Path:
-    """Verilate and compile (cached); returns the build directory."""
+@contextlib.contextmanager
+def built(rtl_dir):
+    """Verilate and compile (cached, under the cache's lock); yields the build
+    directory, which stays (is not evicted) until the ``with`` block ends."""
     rtl_dir = Path(rtl_dir).resolve()
     opt = opt_level()
-    bdir = build_dir(rtl_dir, opt)
-    with _quiet(runner.BUILD_ROOT / "logs" / f"{bdir.name}.log"):
-        _build(rtl_dir, opt, bdir)
-    return bdir
+    name = build_name(rtl_dir, opt)
+
+    def make(d: Path) -> None:
+        with _quiet(runner.BUILD_ROOT / "logs" / f"{name}.log"):
+            _build(rtl_dir, opt, d)
+
+    with runner.cache.use(name, make) as bdir:
+        yield bdir
+
+
+def build(rtl_dir) -> Path:
+    """Verilate and compile (cached); returns the build directory."""
+    with built(rtl_dir) as bdir:
+        return bdir
 
 
 def _build(rtl_dir: Path, opt: str, bdir: Path) -> None:
@@ -97,9 +107,10 @@ def _build(rtl_dir: Path, opt: str, bdir: Path) -> None:
     # (shipped fmnist: 316 s to build without, 21 s with)
     args = [a for a in runner.BUILD_ARGS if a not in ("-CFLAGS", "-O1")] + \
         ["--output-split-cfuncs", "300"]
-    r.build(sources=srcs, hdl_toplevel=manifest(rtl_dir)["top"], build_dir=str(bdir),
-            build_args=args, always=False)
+    top = manifest(rtl_dir)["top"]
+    r.build(sources=srcs, hdl_toplevel=top, build_dir=str(bdir), build_args=args, always=True)
     runner._save_runtime(bdir)
+    runner.prune(bdir, top)
 
 
 def _make_vars(r, opt: str):
@@ -142,9 +153,9 @@ def _run(rtl_dir: Path, man: dict, x_nchw: np.ndarray, phases, seed: int,
     inp = man["input"]
     codes = input_codes(x_nchw, inp)
     frames = [[f"{b:x}" for b in image_to_beats(c, inp["lanes"], inp["bits"])] for c in codes]
-    bdir = build(rtl_dir)
     exp_cycles = man["expected_cycles_per_frame"]
-    with tempfile.TemporaryDirectory(dir=runner.BUILD_ROOT) as tmp:
+    runner.BUILD_ROOT.mkdir(parents=True, exist_ok=True)
+    with built(rtl_dir) as bdir, tempfile.TemporaryDirectory(prefix="run.", dir=runner.BUILD_ROOT) as tmp:
         reqf, resf = Path(tmp) / "req.json", Path(tmp) / "res.json"
         counts = [len(frames) if p[2] is None else min(p[2], len(frames)) for p in phases]
         reqf.write_text(json.dumps({"frames": frames,
@@ -155,7 +166,7 @@ def _run(rtl_dir: Path, man: dict, x_nchw: np.ndarray, phases, seed: int,
         if here not in sys.path:
             sys.path.insert(0, here)
         t0 = time.time()
-        log = runner.BUILD_ROOT / "logs" / f"sim_{bdir.name}.log"
+        log = Path(tmp) / "sim.log"
         with _quiet(log):
             res = runner._runner().test(
                 hdl_toplevel=man["top"], test_module="top_tb", test_dir=str(rtl_dir),
@@ -166,7 +177,9 @@ def _run(rtl_dir: Path, man: dict, x_nchw: np.ndarray, phases, seed: int,
         wall = time.time() - t0
         n, failed = get_results(res)
         if n == 0 or failed or not resf.exists():
-            raise RuntimeError(f"RTL simulation of {rtl_dir} failed:\n{log_tail(log)}")
+            kept = runner.BUILD_ROOT / "logs" / f"sim_{bdir.name}.{os.getpid()}.log"
+            shutil.copy2(log, kept)
+            raise RuntimeError(f"RTL simulation of {rtl_dir} failed:\n{log_tail(kept)}")
         return json.loads(resf.read_text()), wall
 
 

@@ -26,13 +26,20 @@ COMMANDS: dict[str, str] = {
     "run": "run",
     "budget": "budget",
     "build": "build",
+    "cache": "cache",
 }
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(argv: list[str]) -> argparse.ArgumentParser:
+    """The full parser; when ``argv`` names a command, only that command's module
+    is imported (the others get placeholder sub-parsers)."""
     p = argparse.ArgumentParser(prog="squeezefpga", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    chosen = next((a for a in argv if not a.startswith("-")), None)
     for name, mod in COMMANDS.items():
+        if chosen in COMMANDS and name != chosen:
+            sub.add_parser(name)
+            continue
         m = importlib.import_module(f"squeezefpga.cli.commands.{mod}")
         sp = sub.add_parser(name, help=m.HELP, description=m.HELP)
         m.add_arguments(sp)
@@ -41,7 +48,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = _parser(argv).parse_args(argv)
     try:
         return int(args._run(args) or 0)
     except (CliError, ConfigError) as e:

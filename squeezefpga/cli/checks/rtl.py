@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -49,12 +50,17 @@ def rtl_for(model_path: Path) -> Path:
     root = Path(os.environ.get("SQUEEZEFPGA_RTL_CACHE")
                 or Path(tempfile.gettempdir()) / "squeezefpga-rtl")
     out = root / digest
-    if not (out / "manifest.json").is_file():
+    if not (out / "manifest.json").is_file():   # generated aside, published by a rename
+        root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{digest}.", dir=root))
         try:
-            generate(model_path, out)
+            generate(model_path, tmp / "rtl")
+            os.rename(tmp / "rtl", out)
         except OSError:
             if not (out / "manifest.json").is_file():
                 raise
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     return out
 
 
