@@ -2,8 +2,8 @@
 
 - Fashion-MNIST from IDX files (gzip or plain), found in ``--data DIR`` or in
   Debian's ``dataset-fashion-mnist`` package;
-- an image-folder tree ``DIR/{train,test}/CLASS/*.png|jpg`` for other data,
-  resized to the network's input size;
+- an image-folder tree ``DIR/{train,val}/CLASS/*`` for other data, resized and
+  center-cropped to the network's input size (folders.py);
 - the small test subset shipped in ``data/fmnist_subset.npz``.
 The model takes float32 raw bytes 0..255, so no normalization happens here.
 """
@@ -83,38 +83,16 @@ def load_fmnist(split: str, data_dir: str | Path | None = None) -> Split:
     return Split(images[:, None, :, :].copy(), labels.astype(np.int64))
 
 
-def load_image_folder(root: str | Path, split: str, shape: tuple[int, int, int]) -> Split:
-    """DIR/split/CLASS/* images, classes sorted by name, resized to shape."""
-    from PIL import Image
-
-    base = Path(root) / split
-    if not base.is_dir():
-        raise DataError(f"{base}: not a directory (expected {root}/{{train,test}}/CLASS/*)")
-    classes = sorted(p.name for p in base.iterdir() if p.is_dir())
-    if not classes:
-        raise DataError(f"{base}: no class directories")
-    c, h, w = shape
-    mode = "L" if c == 1 else "RGB"
-    imgs, labels = [], []
-    for i, cls in enumerate(classes):
-        for f in sorted((base / cls).iterdir()):
-            try:
-                with Image.open(f) as im:
-                    a = np.asarray(im.convert(mode).resize((w, h)), np.uint8)
-            except OSError as e:
-                raise DataError(f"{f}: cannot read image ({e})") from None
-            imgs.append(a[None] if c == 1 else a.transpose(2, 0, 1))
-            labels.append(i)
-    return Split(np.stack(imgs), np.asarray(labels, np.int64))
-
-
 def load_split(split: str, data_dir: str | Path | None, shape: tuple[int, int, int]) -> Split:
-    """Fashion-MNIST when it is there (1x28x28 nets), else an image folder."""
-    if data_dir and (Path(data_dir) / split).is_dir():
-        return load_image_folder(data_dir, split, shape)
+    """Fashion-MNIST ("train" or "test"), or an image folder when DIR/train/ exists
+    ("test" is then DIR/val/, see folders.py)."""
+    from . import folders
+
+    if folders.is_image_folder(data_dir):
+        return folders.load_split(data_dir, split, shape)
     if shape != (1, 28, 28):
         raise DataError(f"no dataset for input shape {list(shape)}: pass --data DIR with "
-                        f"DIR/{split}/CLASS/* images")
+                        f"DIR/train/CLASS/* and DIR/val/CLASS/* images")
     return load_fmnist(split, data_dir)
 
 
