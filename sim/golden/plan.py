@@ -128,12 +128,13 @@ class Plan:
 
     def batch(self, x: np.ndarray) -> np.ndarray:
         """``x`` as (N, C, H, W), checked against the model's input shape."""
-        x = np.asarray(x)
+        x = given = np.asarray(x)
         want = tuple(self.input_shape[1:])
         if x.ndim == len(want):
             x = x[None]
         if x.ndim != len(want) + 1 or any(d is not None and d != s for d, s in zip(want, x.shape[1:])):
-            raise ValueError(f"input shape {x.shape} does not match the model's (N, {', '.join(map(str, want))})")
+            raise ValueError(f"input shape {given.shape} does not match the model's "
+                             f"(N, {', '.join(map(str, want))}) or ({', '.join(map(str, want))})")
         return x
 
     def _execute(self, env: dict, steps, keep: bool) -> dict[str, QTensor]:

@@ -55,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     except (CliError, ConfigError) as e:
         print(f"squeezefpga {args.command}: error: {e}", file=sys.stderr)
         return 2
+    except OSError as e:   # an output or input the system refuses: one line, never a traceback
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"squeezefpga {args.command}: error: {where}{e.strerror or e}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(f"squeezefpga {args.command}: interrupted", file=sys.stderr)
         return 130

@@ -21,6 +21,8 @@ from squeezefpga.codegen.budget.sweep import KEYS_HELP, format_rows, parse_sweep
 from squeezefpga.codegen.errors import CliError
 from squeezefpga.codegen.hwops import devices
 from squeezefpga.codegen.hwops.fold import FoldError, load_fold
+from squeezefpga.cli.outputs import writable_file
+from .golden import load_plan
 
 HELP = "estimate memories, DSPs, cycles per frame and device fit before synthesis"
 
@@ -92,6 +94,7 @@ def _built(args, family: str):
     from squeezefpga.codegen.budget.onnx_input import load_onnx
     from squeezefpga.codegen.rtl.project import load_fold as load_rtl_fold
 
+    load_plan(path)  # the legality check golden and build share (the user's node names)
     load_onnx(path)  # one-line errors for a file that is not a supported model
     fold = None if args.fold == "auto" else load_rtl_fold(args.fold)
     ops, fold = model_ops(path, fold, args.target_cycles)
@@ -104,6 +107,9 @@ def run(args: argparse.Namespace) -> int:
         return run_validate(args)
     if not args.config:
         raise CliError("give a CONFIG, MODEL.onnx or RTL directory (or --validate)")
+    for flag, f in (("--csv", args.csv), ("--plot", args.plot)):
+        if f:
+            writable_file(f, flag)
     if args.out or args.keep or args.validate_set:
         raise CliError("--out, --keep and --validate-set go with --validate")
     try:

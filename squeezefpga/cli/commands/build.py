@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 
 from squeezefpga.codegen.errors import CliError
+from squeezefpga.cli.outputs import new_dir
+from .golden import load_plan
 
 HELP = "generate the dataflow firmware (hls4ml project and/or Verilog RTL) for a QONNX model"
 BACKENDS = ("hls", "rtl", "all")
@@ -69,6 +71,7 @@ def build(model, out, backend: str = "all", fold=None, rtl_fold="auto",
     out, t0 = Path(out), time.time()
     if not Path(model).is_file():
         raise CliError(f"{model}: no such file")
+    load_plan(model)   # the legality check golden and budget share (the user's node names)
     report = {"out": str(out), "backend": backend}
     hls_fold = load_fold(fold)   # the HLS ReuseFactors (also the RTL's with --rtl-fold reuse)
     if backend == "rtl":
@@ -104,14 +107,15 @@ def build(model, out, backend: str = "all", fold=None, rtl_fold="auto",
 def run(args: argparse.Namespace) -> int:
     from squeezefpga.codegen.hls import csim
 
-    report = build(args.model, args.out, args.backend, args.fold, args.rtl_fold, args.board)
-    if args.compile:
-        t1 = time.time()
-        if args.backend in ("hls", "all"):
-            csim.library(args.out)
-        if args.backend in ("rtl", "all"):
-            from squeezefpga.sim.rtl.top import build as verilate
-            verilate(Path(args.out) / "rtl")
-        report["compile_s"] = round(time.time() - t1, 1)
+    with new_dir(args.out):   # removed again (with the parents it made) on any failure or Ctrl-C
+        report = build(args.model, args.out, args.backend, args.fold, args.rtl_fold, args.board)
+        if args.compile:
+            t1 = time.time()
+            if args.backend in ("hls", "all"):
+                csim.library(args.out)
+            if args.backend in ("rtl", "all"):
+                from squeezefpga.sim.rtl.top import build as verilate
+                verilate(Path(args.out) / "rtl")
+            report["compile_s"] = round(time.time() - t1, 1)
     print(json.dumps(report))
     return 0

@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 
 from squeezefpga.codegen.errors import CliError
+from squeezefpga.cli.outputs import writable_file, write_file
 from .golden import load_inputs, load_plan
 
 HELP = "compare the golden model with other execution paths, frame by frame"
@@ -56,6 +57,8 @@ def data_inputs(kind: str, frames: int, plan, seed: int = 0) -> np.ndarray:
         from squeezefpga.quant.data import load_subset
 
         x = load_subset().images[:frames].astype(np.float32)
+        if len(x) < frames:
+            raise CliError(f"--frames {frames}: --data fmnist has {len(x)} images")
         if x.shape[1:] != shape:
             raise CliError(f"--data fmnist: images are {list(x.shape[1:])}, the model takes {list(shape)}")
         return x
@@ -97,11 +100,17 @@ def junit(report: dict, path: str, model: str) -> None:
     xml = (f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="squeezefpga cosim" '
            f'tests="{len(cases)}" failures="{fails}" errors="0" time="{report.get("wall_s", 0)}">\n'
            + "\n".join(cases) + "\n</testsuite>\n")
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(xml)
+    write_file(path, xml)
 
 
 def run(args: argparse.Namespace) -> int:
+    for flag, v in (("--frames", args.frames), ("--limit", args.limit)):
+        if v is not None and v < 1:
+            raise CliError(f"{flag} = {v} must be >= 1")
+    if args.frames is not None and args.data is None:
+        raise CliError("--frames goes with --data fmnist|random")
+    if args.junit:
+        writable_file(args.junit, "--junit")
     model = model_path(args.model)
     plan = load_plan(str(model))
     if (args.inputs is None) == (args.data is None):
@@ -111,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         x = data_inputs(args.data, args.frames or 16, plan, args.seed)
     if args.limit is not None:
-        x = x[: max(args.limit, 0)]
+        x = x[: args.limit]
     checks = [c.strip() for c in args.check.split(",") if c.strip()]
     report = cosim(model, x, checks)
     if args.junit:

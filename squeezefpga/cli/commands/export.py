@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from squeezefpga.codegen.errors import CliError
+from squeezefpga.cli.outputs import writable_file
 
 HELP = "export a trained run (or a config with random weights) to QONNX, checked exact"
 
@@ -20,6 +21,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--check-frames", type=int, default=8,
                    help="frames on which qonnx execution must equal Brevitas exactly")
     p.add_argument("--input-shape", help="override the input size, e.g. 3,64,64")
+    p.add_argument("--force", action="store_true", help="replace an existing --out file")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -31,6 +33,9 @@ def run(args: argparse.Namespace) -> int:
     from squeezefpga.quant.export import (ExportMismatch, check_frames, export_checked, random_model,
                               trained_model)
 
+    writable_file(args.out, "--out")
+    if args.out.exists() and not args.force:
+        raise CliError(f"--out {args.out}: already exists (--force replaces it)")
     src = Path(args.source)
     try:
         if src.is_dir() or (src.suffix == ".pt"):

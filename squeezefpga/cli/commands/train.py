@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from squeezefpga.codegen.errors import CliError
+from squeezefpga.cli.outputs import creatable
 
 HELP = "quantization-aware training on Fashion-MNIST (or an image-folder dataset)"
 
@@ -57,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.epochs < 1:
         raise CliError(f"--epochs = {args.epochs} must be >= 1")
+    creatable(args.out, "--out")
     if args.resume:
         if not args.out.exists():
             raise CliError(f"{args.out}: nothing to resume")
