@@ -30,7 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 from squeezefpga.codegen.rtl.project import generate  # noqa: E402
 from squeezefpga.sim.golden import load  # noqa: E402
-from squeezefpga.sim.rtl.top import build, build_dir, opt_level, simulate  # noqa: E402
+from squeezefpga.sim.rtl import runner  # noqa: E402
+from squeezefpga.sim.rtl.top import build, build_name, opt_level, simulate  # noqa: E402
 
 
 def model_for(name: str, work: Path) -> Path:
@@ -58,7 +59,7 @@ def bench(name: str, work: Path, frames: tuple[int, int]) -> dict:
     t0 = time.time()
     man = generate(model, rtl)
     t_gen = time.time() - t0
-    cached = build_dir(rtl, opt_level()).joinpath("Vtop.mk").exists()
+    cached = (runner.BUILD_ROOT / build_name(rtl, opt_level()) / runner.cache.ENTRY_MARK).exists()
     t0 = time.time()
     build(rtl)
     t_build = time.time() - t0

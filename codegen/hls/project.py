@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import hashlib
 import io
 import json
 import os
@@ -46,6 +47,7 @@ def build(model_path, out, fold: dict | None = None, part: str = DEFAULT_PART,
         hm = _convert(prepared, tmp, cfg, part)
         check_types(hm, cfg)
         hm.write()
+        _reproducible(tmp, hm.config.config["Stamp"], _stamp(prepared, cfg, part))
         shape = model.get_tensor_shape(model.graph.input[0].name)
         n_out = 1
         for d in model.get_tensor_shape(model.graph.output[0].name)[1:]:
@@ -63,6 +65,24 @@ def build(model_path, out, fold: dict | None = None, part: str = DEFAULT_PART,
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return meta
+
+
+def _stamp(prepared: Path, cfg: dict, part: str) -> str:
+    """hls4ml's library stamp (random by default): a digest of what was converted,
+    so two builds of one model are byte-identical."""
+    h = hashlib.sha256(prepared.read_bytes())
+    h.update(json.dumps([cfg, part, BACKEND], sort_keys=True, default=str).encode())
+    return h.hexdigest()[:8]
+
+
+def _reproducible(project: Path, random_stamp: str, stamp: str) -> None:
+    """hls4ml's writer stamps the project with a random id (build_lib.sh, the
+    config) and its config names the temporary directory the project was written
+    in (renamed away afterwards): the digest instead, paths relative to the project."""
+    for f in (project / "build_lib.sh", project / "hls4ml_config.yml"):
+        if f.is_file():
+            text = f.read_text().replace(f"{project}/", "./").replace(str(project), ".")
+            f.write_text(text.replace(random_stamp, stamp))
 
 
 def _convert(prepared: Path, outdir: Path, cfg: dict, part: str):
