@@ -145,31 +145,40 @@ def input_codes(x: np.ndarray, inp: dict) -> np.ndarray:
     return np.clip(q, lo, hi).astype(np.int64)
 
 
+def frame_beats(x_nchw: np.ndarray, inp: dict) -> list[list[str]]:
+    """Each frame's input beats as hex strings (the testbenches' request format)."""
+    return [[f"{b:x}" for b in image_to_beats(c, inp["lanes"], inp["bits"])]
+            for c in input_codes(x_nchw, inp)]
+
+
 def _run(rtl_dir: Path, man: dict, x_nchw: np.ndarray, phases, seed: int,
          taps: list[str] | None = None) -> tuple[list[dict], float]:
     """Run top_tb.py on the frames of ``x_nchw``; (its result list, wall seconds)."""
+    frames = frame_beats(x_nchw, man["input"])
+    counts = [len(frames) if p[2] is None else min(p[2], len(frames)) for p in phases]
+    return run_testbench(rtl_dir, man, "top_tb", {
+        "frames": frames, "phases": [[p[0], p[1], c] for p, c in zip(phases, counts)],
+        "seed": seed, "taps": taps or [],
+        "timeout_cycles": 20 * man["expected_cycles_per_frame"] * max(len(frames), 1) + 100000})
+
+
+def run_testbench(rtl_dir: Path, man: dict, test_module: str, request: dict) -> tuple:
+    """Run the cocotb module ``test_module`` (in this directory) on the built
+    design with ``request`` (plus ``result``: the file it writes); (the
+    result, wall seconds).  The build stays in the cache while it runs."""
     from cocotb_tools.runner import get_results
 
-    inp = man["input"]
-    codes = input_codes(x_nchw, inp)
-    frames = [[f"{b:x}" for b in image_to_beats(c, inp["lanes"], inp["bits"])] for c in codes]
-    exp_cycles = man["expected_cycles_per_frame"]
     runner.BUILD_ROOT.mkdir(parents=True, exist_ok=True)
     with built(rtl_dir) as bdir, tempfile.TemporaryDirectory(prefix="run.", dir=runner.BUILD_ROOT) as tmp:
-        reqf, resf = Path(tmp) / "req.json", Path(tmp) / "res.json"
-        counts = [len(frames) if p[2] is None else min(p[2], len(frames)) for p in phases]
-        reqf.write_text(json.dumps({"frames": frames,
-                                    "phases": [[p[0], p[1], c] for p, c in zip(phases, counts)],
-                                    "seed": seed, "result": str(resf), "taps": taps or [],
-                                    "timeout_cycles": 20 * exp_cycles * max(len(frames), 1) + 100000}))
+        reqf, resf, log = Path(tmp) / "req.json", Path(tmp) / "res.json", Path(tmp) / "sim.log"
+        reqf.write_text(json.dumps({**request, "result": str(resf)}))
         here = str(Path(__file__).resolve().parent)
         if here not in sys.path:
             sys.path.insert(0, here)
         t0 = time.time()
-        log = Path(tmp) / "sim.log"
         with _quiet(log):
             res = runner._runner().test(
-                hdl_toplevel=man["top"], test_module="top_tb", test_dir=str(rtl_dir),
+                hdl_toplevel=man["top"], test_module=test_module, test_dir=str(rtl_dir),
                 build_dir=str(bdir), hdl_toplevel_lang="verilog",
                 extra_env={"TB_PARAMS": json.dumps({"request": str(reqf)}),
                            "COCOTB_LOG_LEVEL": "WARNING"},
