@@ -7,8 +7,11 @@
 // Output: per output pixel NF = ceil(COUT/PE) beats of PE accumulators
 // (ACC_W bits, two's complement), lane p of beat n = output channel n*PE + p
 // (zero past COUT).  m_axis_tlast marks the last beat of pixel NPIX-1;
-// s_axis_tlast is ignored.  The result is sum(x * w) + bias exactly; bias is
-// given already aligned to the accumulator scale (2^(x_exp + w_exp)).
+// s_axis_tlast is ignored.  The result is (sum(x * w) << PROD_SHIFT) + bias
+// exactly: PROD_SHIFT scales the products up to a bias finer than them
+// (sum(x*w) << s == sum((x*w) << s), so weights and multipliers keep their
+// quantized width); the bias is given aligned to the accumulator scale
+// (2^(x_exp + w_exp - PROD_SHIFT)).
 //
 // Weights: a ROM of NF*SF words loaded with $readmemh(WEIGHT_FILE); word
 // nf*SF + (ky*K + kx)*CF + f holds, at bits [(p*SIMD + s)*W_W +: W_W], the
@@ -37,6 +40,7 @@ module conv_mvu #(
     parameter integer IN_SIGNED   = 0,    // 1: activations are two's complement
     parameter integer W_W         = 8,    // weight width in bits (signed)
     parameter integer ACC_W       = 24,   // accumulator width (exact sum needs it)
+    parameter integer PROD_SHIFT  = 0,    // left shift of the sum of products before the bias
     parameter integer NPIX        = 1,    // output pixels per frame (for tlast)
     parameter integer USE_BIAS    = 0,    // 1: add the bias ROM at the first fold
     parameter         WEIGHT_FILE = "",   // $readmemh file of the weight ROM
@@ -78,6 +82,9 @@ module conv_mvu #(
         end
         if (IN_W < 1 || W_W < 2 || ACC_W < PW) begin : g_bad_width
             $fatal(1, "conv_mvu: need IN_W >= 1, W_W >= 2, ACC_W >= IN_W + W_W + 1");
+        end
+        if (PROD_SHIFT < 0 || ACC_W < PW + PROD_SHIFT) begin : g_bad_shift
+            $fatal(1, "conv_mvu: need PROD_SHIFT >= 0 and ACC_W >= IN_W + W_W + 1 + PROD_SHIFT");
         end
         if (USE_BIAS < 0 || USE_BIAS > 1 || IN_SIGNED < 0 || IN_SIGNED > 1) begin : g_bad_flag
             $fatal(1, "conv_mvu: USE_BIAS and IN_SIGNED must be 0 or 1");
@@ -216,7 +223,7 @@ module conv_mvu #(
                     dot = dot + {{(ACC_W - PW) {prod[j][PW-1]}}, prod[j]};
             end
             wire [ACC_W-1:0]    base = firstD ? bias_word[p*ACC_W +: ACC_W] : acc[p*ACC_W +: ACC_W];
-            always @(posedge clk) if (vD) acc[p*ACC_W +: ACC_W] <= base + dot;
+            always @(posedge clk) if (vD) acc[p*ACC_W +: ACC_W] <= base + (dot <<< PROD_SHIFT);
         end
     endgenerate
 

@@ -6,6 +6,10 @@ what they take on the target family's memories (``Mapping``), multipliers and
 DSPs, and the cycles per frame of the layer's slowest op.  The pipeline's
 cycles per frame is the slowest layer's (a dataflow pipeline starts a new frame
 every that many cycles).
+
+The ops are the hardware op objects (``codegen/hwops``): for a model those of
+the RTL netlist ``squeezefpga build --backend rtl`` writes (``model_ops``),
+for a network description those of ``hwops.graph``.
 """
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from ..hwops import devices
 from ..hwops.fold import auto_fold, check_fold
 from ..hwops.graph import build_ops
 from ..hwops.memory import Mapping, dsp_per_multiplier, map_memory
-from ..hwops.ops import HwOp
+from ..hwops.base import HwOp
 
 KINDS = ("weight", "bias", "buffer", "fifo")
 RESOURCES = ("bram18_equiv", "uram", "dsp", "lutram_bits")
@@ -65,6 +69,7 @@ class Budget:
     total: LayerBudget
     ops: list[HwOp]
     uram: bool = False
+    rows: dict | None = None  # {op.layer: report row}
 
     @property
     def cycles(self) -> int:
@@ -77,7 +82,7 @@ class Budget:
     def fit(self, dev: devices.Device) -> dict:
         """{"fits", "binding", "utilization": {resource: used / available}}."""
         b = self if dev.family == self.family else estimate_ops(
-            self.config, self.ops, self.fold, dev.family, self.uram and dev.uram > 0)
+            self.config, self.ops, self.fold, dev.family, self.uram and dev.uram > 0, self.rows)
         m = b.total.mapping
         used = {"bram18_equiv": m.bram18_equiv, "uram": m.uram, "dsp": b.total.dsp,
                 "lutram_bits": m.lutram_luts * 64}
@@ -99,8 +104,8 @@ class Budget:
         return out
 
 
-def _layer_of(op: HwOp, family: str, uram: bool) -> LayerBudget:
-    lb = LayerBudget(op.layer)
+def _layer_of(op: HwOp, row: str, family: str, uram: bool) -> LayerBudget:
+    lb = LayerBudget(row)
     for mem in op.memories():
         mp = map_memory(mem, family, uram)
         lb.bits[mem.kind] += mem.stored_bits
@@ -114,14 +119,29 @@ def _layer_of(op: HwOp, family: str, uram: bool) -> LayerBudget:
 
 
 def estimate_ops(name: str, ops: list[HwOp], fold: dict, family: str,
-                 uram: bool = False) -> Budget:
-    rows: dict[str, LayerBudget] = {}
+                 uram: bool = False, rows: dict | None = None) -> Budget:
+    """Budget of ``ops``, one report row per ``rows[op.layer]`` (default: the layer)."""
+    by_row: dict[str, LayerBudget] = {}
     for op in ops:
-        rows.setdefault(op.layer, LayerBudget(op.layer)).add(_layer_of(op, family, uram))
+        row = (rows or {}).get(op.layer, op.layer)
+        by_row.setdefault(row, LayerBudget(row)).add(_layer_of(op, row, family, uram))
     total = LayerBudget("total")
-    for r in rows.values():
+    for r in by_row.values():
         total.add(r)
-    return Budget(name, family, fold, list(rows.values()), total, ops, uram)
+    return Budget(name, family, fold, list(by_row.values()), total, ops, uram, rows)
+
+
+def model_ops(model_path, fold=None, target: int | None = None):
+    """(ops, fold, {node: report row}) of the RTL ``squeezefpga build --backend
+    rtl`` writes for ``model_path`` (fold: None/"auto" or a fold dict; target:
+    cycles per frame of the automatic fold): the netlist's op objects."""
+    from ..qonnx import prepare
+    from ..rtl.project import netlist, preset_names
+    from .onnx_input import node_layers
+
+    model = prepare(model_path)
+    ops, _, _, fold = netlist(model, fold, target, preset_names(model_path, model, fold))
+    return ops, fold, node_layers(model_path)
 
 
 def estimate(cfg: NetConfig, fold: dict | None = None, family: str = "xilinx",
@@ -132,3 +152,26 @@ def estimate(cfg: NetConfig, fold: dict | None = None, family: str = "xilinx",
     else:
         check_fold(cfg, fold)
     return estimate_ops(cfg.name, build_ops(cfg, fold), fold, family, uram)
+
+
+def rtl_dir_ops(rtl_dir, model_path=None):
+    """(ops, fold, {node: report row}, model name) of a generated RTL directory:
+    the netlist of its model (``model.onnx`` next to it or one level up, as
+    ``build`` writes it) with the fold of its ``manifest.json``."""
+    import json
+    from pathlib import Path
+
+    from ..errors import CliError
+
+    rtl = Path(rtl_dir)
+    cands = [model_path] if model_path else [rtl / "model.onnx", rtl.parent / "model.onnx"]
+    model = next((Path(m) for m in cands if Path(m).is_file()), None)
+    try:
+        manifest = json.loads((rtl / "manifest.json").read_text())
+        fold = manifest["fold"]
+    except (OSError, ValueError, KeyError) as e:
+        raise CliError(f"{rtl}: not a generated RTL directory ({e})") from None
+    if model is None:
+        raise CliError(f"{rtl}: no model.onnx next to it (build writes DIR/model.onnx)")
+    ops, fold, rows = model_ops(model, fold)
+    return ops, fold, rows, manifest.get("model", rtl.name)

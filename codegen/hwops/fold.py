@@ -15,42 +15,15 @@ joins them lane by lane), which also divides e1x1 and e3x3.
 """
 from __future__ import annotations
 
-import json
-import tomllib
-from functools import lru_cache
-from pathlib import Path
+from squeezefpga.quant.arch import ConvConfig, FireConfig, NetConfig, PoolConfig, layer_shapes
 
-from squeezefpga.quant.arch import ConvConfig, FireConfig, NetConfig, PoolConfig, ceil_div, layer_shapes
+from .base import FoldError, ceil_div, divisors
+from .conv import ConvMvu
+from .foldfile import load_fold
+from .gap import gap_cycles
+from .window import window_cycles
 
-from .ops import clog2
-
-
-class FoldError(ValueError):
-    """An illegal folding; the message names the layer and the value."""
-
-
-@lru_cache(maxsize=4096)
-def divisors(n: int) -> tuple[int, ...]:
-    return tuple(d for d in range(1, n + 1) if n % d == 0)
-
-
-def load_fold(path: str | Path) -> dict:
-    """Read a TOML or JSON fold file (``{name: {pe, simd} | {lanes}}``)."""
-    p = Path(path)
-    try:
-        text = p.read_text()
-        data = json.loads(text) if p.suffix == ".json" else tomllib.loads(text)
-    except (OSError, ValueError) as e:
-        raise FoldError(f"fold file '{path}': {e}") from None
-    for name, entry in data.items():
-        if not isinstance(entry, dict) or not set(entry) <= {"pe", "simd", "lanes"}:
-            raise FoldError(f"fold file '{path}': entry '{name}' must be a table with "
-                            f"pe/simd (convolutions) or lanes (pools)")
-        for k, v in entry.items():
-            if not isinstance(v, int) or isinstance(v, bool) or v < 1:
-                raise FoldError(f"fold file '{path}': {name}.{k} = {v!r} must be a positive "
-                                f"integer")
-    return data
+__all__ = ["FoldError", "load_fold", "check_fold", "conv_dims", "min_cycles", "auto_fold"]
 
 
 def check_fold(cfg: NetConfig, fold: dict) -> None:
@@ -99,7 +72,7 @@ def conv_dims(cfg: NetConfig) -> dict[str, tuple[int, int, int, int]]:
 
 
 def _conv_cycles(cin, cout, k, npix, pe, simd) -> int:
-    return npix * ceil_div(cout, pe) * k * k * ceil_div(cin, simd)
+    return ConvMvu.cycles_of(npix, cin, cout, k, pe, simd)
 
 
 def _min_simd(cin, cout, k, npix, pe, target) -> int | None:
@@ -129,12 +102,11 @@ def _pick_lanes(c: int, cycles_of, target: int) -> int:
 
 
 def _pool_cycles(h, w, c, oh, ow, k):
-    return lambda lanes: max(oh * ow * k * k, h * w) * ceil_div(c, lanes)
+    return lambda lanes: window_cycles(h, w, oh, ow, k, ceil_div(c, lanes))
 
 
 def _gap_cycles(h, w, c, in_w):
-    nb = in_w + clog2(h * w + 1) + 1
-    return lambda lanes: (h * w + nb + 2) * ceil_div(c, lanes) + 1
+    return lambda lanes: gap_cycles(h, w, ceil_div(c, lanes), in_w, 0)
 
 
 def min_cycles(cfg: NetConfig) -> int:

@@ -31,113 +31,111 @@ from __future__ import annotations
 
 from squeezefpga.quant.arch import ConvConfig, FireConfig, NetConfig, PoolConfig, ceil_div, layer_shapes
 
-from .ops import (ConvEngine, Fifo, GlobalAvgPool, HwOp, LaneConv, MaxPool, Stream, WindowGen,
-                  row_fifo_beats)
+from .base import HwOp, Stream
+from .conv import ConvMvu, row_fifo_beats
+from .gap import GlobalAvgPool
 from .memory import next_pow2
+from .streaming import AxisAdd, AxisConcat, AxisDup, AxisFifo, LaneConv, Requant
+from .window import MaxPool, WindowGen
 
 
 class _Builder:
     def __init__(self, cfg: NetConfig, fold: dict):
         self.cfg, self.fold, self.ops = cfg, fold, []
-        c = cfg.input_shape[0]
+        c, h, w = cfg.input_shape
         first = next((l for l in cfg.layers if isinstance(l, ConvConfig)), None)
         lanes = fold.get(first.name, {}).get("simd", 1) if first else 1
-        self.stream = (c, lanes, cfg.quant.input_bits)  # channels, lanes, bits per lane
+        self.stream = Stream("in", c, h, w, lanes, cfg.quant.input_bits, False, 0)
 
     def add(self, op: HwOp) -> HwOp:
         self.ops.append(op)
         return op
 
-    def convert(self, layer: str, name: str, npix: int, stream, lanes: int):
-        c, lin, bits = stream
-        if lin != lanes:
-            beats = npix * max(ceil_div(c, lin), ceil_div(c, lanes))
-            self.add(LaneConv(f"{name}.dwc", layer, beats, "axis_lane_conv",
-                              {"LANE_W": bits, "C": c, "IN_LANES": lin, "OUT_LANES": lanes}))
-        return (c, lanes, bits)
+    def one(self, cls, name: str, layer: str, x: Stream, **kw) -> Stream:
+        """An op of ``cls`` from ``x`` to a stream like it (``kw``: what differs)."""
+        params = {k: kw.pop(k) for k in list(kw) if k not in Stream.__dataclass_fields__}
+        d = {f: getattr(x, f) for f in ("c", "h", "w", "lanes", "bits", "signed", "exp")}
+        y = Stream(name, **{**d, **kw})
+        self.add(cls(name, layer, [("s_axis", x)], [("m_axis", y)], **params))
+        return y
 
-    def conv(self, layer: str, name: str, stream, cout: int, k: int, s: int, p: int,
-             hw_in, hw_out, signed_out: bool = False):
+    def convert(self, layer: str, name: str, stream: Stream, lanes: int) -> Stream:
+        if stream.lanes == lanes:
+            return stream
+        return self.one(LaneConv, f"{name}.dwc", layer, stream, lanes=lanes)
+
+    def conv(self, layer: str, name: str, x: Stream, cout: int, k: int, s: int, p: int,
+             hw_out, signed_out: bool = False) -> Stream:
         f = self.fold.get(name, {})
         pe, simd = f.get("pe", 1), f.get("simd", 1)
         w_w, act, bias_w = self.cfg.quant.for_layer(name)
-        cin, _, in_bits = stream
-        npix_in = hw_in[0] * hw_in[1]
-        stream = self.convert(layer, name, npix_in, stream, simd)
-        row = row_fifo_beats(hw_in[1], ceil_div(cin, simd), ceil_div(cout, pe))
+        x = self.convert(layer, name, x, simd)
+        row = row_fifo_beats(x.w, x.cf, ceil_div(cout, pe))
         if row:
-            self.add(Fifo(f"{name}.row_fifo", layer, data_w=simd * in_bits, min_beats=row,
-                          purpose="input row of a multi-pass conv"))
+            x = self.one(AxisFifo, f"{name}.row_fifo", layer, x, depth=next_pow2(row))
         if k > 1 or s > 1 or p > 0:
-            self.add(WindowGen(f"{name}.wg", layer, h=hw_in[0], w=hw_in[1], c=cin, lanes=simd,
-                               data_w=in_bits, k=k, s=s, pads=(p, p, p, p)))
-        eng = self.add(ConvEngine(name, layer, cin=cin, cout=cout, k=k, out_hw=hw_out, pe=pe,
-                                  simd=simd, in_w=in_bits, w_w=w_w, bias_w=bias_w))
-        self.add(Stream(f"{name}.rq", layer, eng.npix * eng.nf, "requant",
-                        {"LANES": pe, "IN_W": eng.acc_w, "OUT_W": act,
-                         "OUT_SIGNED": int(signed_out), "RELU": int(not signed_out)}))
-        return (cout, pe, act)
+            x = self.one(WindowGen, f"{name}.wg", layer, x, k=k, s=s, pads=(p, p, p, p))
+        acc_w = ConvMvu.acc_width(x.bits, x.signed, w_w, x.c * k * k, 0, bias_w)
+        a = self.one(ConvMvu, name, layer, x, c=cout, h=hw_out[0], w=hw_out[1], lanes=pe,
+                     bits=acc_w, signed=True, k=k, pe=pe, simd=simd, w_w=w_w, bias_w=bias_w)
+        return self.one(Requant, f"{name}.rq", layer, a, bits=act, signed=signed_out,
+                        relu=not signed_out)
 
-    def balance(self, layer: str, name: str, pixels: int, pre, post, purpose: str):
+    def balance(self, layer: str, name: str, pixels: int, pre: Stream, post: Stream,
+                purpose: str):
         """A FIFO of ``pixels`` pixels on the narrower of two streams."""
         def size(st):
-            c, lanes, bits = st
-            beats = pixels * ceil_div(c, lanes)
-            return (lanes * bits + 1) * next_pow2(beats), beats, lanes * bits
+            beats = pixels * st.cf
+            return (st.width + 1) * next_pow2(beats), beats, st
         best = min((size(pre) + ("pre",), size(post) + ("post",)), key=lambda t: t[0])
-        self.add(Fifo(f"{name}.fifo", layer, data_w=best[2], min_beats=best[1],
-                      purpose=f"{purpose} ({best[3]})"))
+        self.add(AxisFifo.holding(f"{name}.fifo", layer, best[2], best[2], best[1],
+                                  f"{purpose} ({best[3]})"))
 
     def fire(self, f: FireConfig, hw):
-        n, npix = f.name, hw[0] * hw[1]
+        n = f.name
         fin = self.stream
-        cin = fin[0]
         if f.bypass != "none":
-            self.add(Stream(f"{n}.bypass_dup", n, npix * ceil_div(cin, fin[1]), "axis_dup"))
-        sq = self.conv(n, f"{n}.squeeze", fin, f.s1x1, 1, 1, 0, hw, hw)
-        self.add(Stream(f"{n}.dup", n, npix * ceil_div(sq[0], sq[1]), "axis_dup"))
-        e1 = self.conv(n, f"{n}.expand1x1", sq, f.e1x1, 1, 1, 0, hw, hw)
-        e3 = self.conv(n, f"{n}.expand3x3", sq, f.e3x3, 3, 1, 1, hw, hw)
+            self.add(AxisDup(f"{n}.bypass_dup", n, [("s_axis", fin)]))
+        sq = self.conv(n, f"{n}.squeeze", fin, f.s1x1, 1, 1, 0, hw)
+        self.add(AxisDup(f"{n}.dup", n, [("s_axis", sq)]))
+        e1 = self.conv(n, f"{n}.expand1x1", sq, f.e1x1, 1, 1, 0, hw)
+        e3 = self.conv(n, f"{n}.expand3x3", sq, f.e3x3, 3, 1, 1, hw)
         skew = (3 - 1) * hw[1]  # (K - P) * W pixels, K = 3, P = 1
         self.balance(n, f"{n}.expand1x1", skew, sq, e1, "branch balance")
-        pe = e1[1]
-        self.add(Stream(f"{n}.concat", n, npix * (f.e1x1 // pe + ceil_div(f.e3x3, pe)),
-                        "axis_concat", {"LANES": pe, "CA": f.e1x1, "CB": f.e3x3}))
-        out = (f.out_channels, pe, e1[2])
+        out = Stream(f"{n}.concat", f.out_channels, hw[0], hw[1], e1.lanes, e1.bits, False,
+                     0)
+        self.add(AxisConcat(f"{n}.concat", n, [("s_axis_a", e1), ("s_axis_b", e3)],
+                            [("m_axis", out)]))
+        by = None
         if f.bypass == "complex":
-            by = self.conv(n, f"{n}.bypass", fin, f.out_channels, 1, 1, 0, hw, hw,
-                           signed_out=True)
+            by = self.conv(n, f"{n}.bypass", fin, f.out_channels, 1, 1, 0, hw, signed_out=True)
             self.balance(n, f"{n}.bypass", skew, fin, by, "bypass")
-            by = self.convert(n, f"{n}.bypass_add", npix, by, pe)
         elif f.bypass == "simple":
             self.balance(n, f"{n}.bypass", skew, fin, fin, "bypass")
-            self.convert(n, f"{n}.bypass_add", npix, fin, pe)
-        if f.bypass != "none":
-            self.add(Stream(f"{n}.add", n, npix * ceil_div(f.out_channels, pe), "axis_add",
-                            {"LANES": pe}))
+            by = fin
+        if by is not None:
+            by = self.convert(n, f"{n}.bypass_add", by, out.lanes)
+            self.add(AxisAdd(f"{n}.add", n, [("s_axis_a", out), ("s_axis_b", by)],
+                             [("m_axis", out)]))
         self.stream = out
 
     def build(self) -> list[HwOp]:
-        for layer, (_, h, w), (c, oh, ow) in layer_shapes(self.cfg):
+        for layer, _, (c, oh, ow) in layer_shapes(self.cfg):
             if isinstance(layer, ConvConfig):
                 self.stream = self.conv(layer.name, layer.name, self.stream, c, layer.kernel,
-                                        layer.stride, layer.padding, (h, w), (oh, ow))
+                                        layer.stride, layer.padding, (oh, ow))
             elif isinstance(layer, PoolConfig):
-                lanes = self.fold.get(layer.name, {}).get("lanes", self.stream[1])
-                st = self.convert(layer.name, layer.name, h * w, self.stream, lanes)
-                self.add(MaxPool(layer.name, layer.name, h=h, w=w, c=c, lanes=lanes,
-                                 data_w=st[2], k=layer.kernel, s=layer.stride,
-                                 pads=(layer.padding,) * 4, out_hw=(oh, ow),
-                                 ceil_mode=layer.ceil_mode))
-                self.stream = st
+                lanes = self.fold.get(layer.name, {}).get("lanes", self.stream.lanes)
+                x = self.convert(layer.name, layer.name, self.stream, lanes)
+                self.stream = self.one(MaxPool, layer.name, layer.name, x, h=oh, w=ow,
+                                       k=layer.kernel, s=layer.stride,
+                                       pads=(layer.padding,) * 4, ceil_mode=layer.ceil_mode)
             else:
-                self.fire(layer, (h, w))
-        c, lanes_in, bits = self.stream
-        _, h, w = layer_shapes(self.cfg)[-1][2]
-        lanes = self.fold.get("global_avgpool", {}).get("lanes", lanes_in)
-        self.convert("global_avgpool", "global_avgpool", h * w, self.stream, lanes)
-        self.add(GlobalAvgPool("global_avgpool", "global_avgpool", h=h, w=w, c=c, lanes=lanes,
-                               in_w=bits, out_w=self.cfg.quant.out_bits))
+                self.fire(layer, (oh, ow))
+        lanes = self.fold.get("global_avgpool", {}).get("lanes", self.stream.lanes)
+        x = self.convert("global_avgpool", "global_avgpool", self.stream, lanes)
+        self.one(GlobalAvgPool, "global_avgpool", "global_avgpool", x, h=1, w=1,
+                 bits=self.cfg.quant.out_bits)
         return self.ops
 
 

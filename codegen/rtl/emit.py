@@ -1,5 +1,6 @@
 """Write the generated RTL: top-level Verilog (from templates/), memory
-files, the file list and manifest.json.
+files, the file list and manifest.json, all read off the netlist's op
+objects (``codegen/hwops``).
 
 Layout of an RTL directory::
 
@@ -18,112 +19,64 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-import numpy as np
-
-from squeezefpga.quant.arch import ceil_div
-
-from ..hwops.ops import ConvEngine, line_rows
+from ..hwops.streaming import AxisFifo
+from ..hwops.window import WindowGen
 
 TEMPLATES = Path(str(resources.files(__package__))) / "templates"
 HW_DIR = Path(str(resources.files("squeezefpga.hw")))  # the Verilog library (package data)
 TOP = "squeezefpga_top"
-DEPS = {"window_gen": ["axis_register"], "maxpool": ["window_gen", "axis_register"],
-        "conv_mvu": ["axis_fifo"], "requant": ["axis_register"],
-        "global_avgpool": ["axis_register"], "axis_concat": ["axis_register"],
-        "axis_add": ["axis_register"], "axis_lane_conv": ["axis_register"]}
 
 
 def tpl(template: str, **kw) -> str:
-    return Template((TEMPLATES / template).read_text()).substitute(**kw)
-
-
-def _words(inst, key) -> tuple[str, list[int], int]:
-    kind, vals, width, pe, simd = inst.roms[key]
-    p = inst.params
-    if kind == "w":
-        eng = ConvEngine(inst.name, inst.layer, cin=p["CIN"], cout=p["COUT"], k=p["K"],
-                         pe=pe, simd=simd, w_w=width)
-        return f"mem/{inst.layer}_w.hex", eng.pack_weights(vals), pe * simd * width
-    nf = ceil_div(len(vals), pe)
-    pad = np.zeros(nf * pe, np.int64)
-    pad[:len(vals)] = vals
-    mask = (1 << width) - 1
-    words = [sum((int(v) & mask) << (i * width) for i, v in enumerate(pad[n * pe:(n + 1) * pe]))
-             for n in range(nf)]
-    return f"mem/{inst.layer}_b.hex", words, pe * width
-
-
-def memories(inst) -> dict[str, int]:
-    """Storage bits of each buffer of an instance (hw/ module headers)."""
-    p, m = inst.params, inst.module
-    if m == "conv_mvu":
-        sf = p["K"] * p["K"] * ceil_div(p["CIN"], p["SIMD"])
-        nf = ceil_div(p["COUT"], p["PE"])
-        mem = {"weights": nf * sf * p["PE"] * p["SIMD"] * p["W_W"],
-               "out_fifo": 16 * (p["PE"] * p["ACC_W"] + 1)}
-        if p["USE_BIAS"]:
-            mem["bias"] = nf * p["PE"] * p["ACC_W"]
-        if nf > 1:
-            mem["in_buffer"] = sf * p["SIMD"] * p["IN_W"]
-        return mem
-    if m in ("window_gen", "maxpool"):
-        lanes, w = p["LANES"], p.get("DATA_W")
-        oh = (inst.outs[0][1].h if m == "maxpool"   # ceil-mode rows included
-              else (p["H"] + p["PAD_T"] + p["PAD_B"] - p["K"]) // p["S"] + 1)
-        rows = line_rows(p["H"], p["K"], p["S"], p["PAD_T"], oh)
-        return {"line_buffer": rows * p["W"] * ceil_div(p["C"], lanes) * lanes * w}
-    if m == "axis_fifo" and p["DEPTH"]:
-        return {"fifo": p["DEPTH"] * (p["DATA_W"] + 1)}
-    return {}
+    return Template((TEMPLATES / template).read_text()).substitute(**kw).rstrip("\n")
 
 
 def _vparam(v) -> str:
     return f'"{v}"' if isinstance(v, str) else str(int(v))
 
 
-def write(insts, src, dst, out: Path, model_name: str, expected: int) -> dict:
+def hw_files(ops) -> list[str]:
+    """The hw/ files of a design, in elaboration order (each op class names its own)."""
+    files: list[str] = []
+    for op in ops:
+        if not (isinstance(op, AxisFifo) and not op.depth):
+            files += [f for f in type(op).files() if f not in files]
+    return files
+
+
+def _instance(op, out: Path, wires: list[str]) -> tuple[str, dict]:
+    """(the instance's Verilog, its manifest row); writes its ROM files."""
+    row = op.row()
+    if isinstance(op, AxisFifo) and not op.depth:
+        return tpl("connect.v", layer=op.layer, doc=f"{op.name}: no FIFO needed",
+                   i=op.x.name, o=op.y.name), row
+    row["params"].update(op.write_roms(out))
+    ports = [tpl("port.v", p=p, s=s.name) for p, s in op.ins + op.outs]
+    if type(op) is WindowGen:
+        wires.append(tpl("tuser.v", s=op.y.name))
+        ports.append(f"        .m_axis_tuser(unused_{op.y.name}_tuser)")
+    return tpl("instance.v", layer=op.layer, doc=f"{op.cycles()} cycles/frame", module=op.module,
+               name=op.name, params=",\n".join(f"        .{k}({_vparam(v)})"
+                                               for k, v in row["params"].items()),
+               ports=",\n".join(ports)), row
+
+
+def write(ops, src, dst, out: Path, model_name: str, expected: int) -> dict:
     """Write everything into ``out`` (an existing directory); returns the manifest."""
     (out / "mem").mkdir(parents=True, exist_ok=True)
     (out / "hw").mkdir(exist_ok=True)
     streams = {src.name: src}
-    for i in insts:
-        for _, s in i.ins + i.outs:
+    for op in ops:
+        for _, s in op.ins + op.outs:
             streams[s.name] = s
     wires = [tpl("wires.v", width=s.width, s=s.name,
                  doc=f"{s.h}x{s.w}x{s.c}, {s.lanes} x {s.bits}b{' signed' if s.signed else ''}, "
-                     f"exp {s.exp}").rstrip("\n") for s in streams.values()]
-    body = [tpl("io.v", i=src.name, o=dst.name).rstrip("\n")]
-    used, rows = set(), []
-    for i in insts:
-        row = {"name": i.name, "layer": i.layer, "module": i.module, "params": dict(i.params),
-               "in": [dict(s.to_dict(), port=p) for p, s in i.ins],
-               "out": [dict(s.to_dict(), port=p) for p, s in i.outs],
-               "cycles_per_frame": i.info.get("cycles", 0),
-               **{k: v for k, v in i.info.items() if k not in ("cycles", "window")}}
-        if i.module == "axis_fifo" and i.params["DEPTH"] == 0:
-            body.append(tpl("connect.v", layer=i.layer, doc=f"{i.name}: no FIFO needed",
-                            i=i.ins[0][1].name, o=i.outs[0][1].name).rstrip("\n"))
-            row["params"]["DEPTH"] = 0
-            rows.append(row)
-            continue
-        used.add(i.module)
-        params = dict(i.params)
-        for key in i.roms:
-            fname, words, width = _words(i, key)
-            digits = ceil_div(width, 4)
-            (out / fname).write_text("".join(f"{w:0{digits}x}\n" for w in words))
-            params[key] = fname
-        ports = [tpl("port.v", p=p, s=s.name).rstrip("\n") for p, s in i.ins + i.outs]
-        if i.module == "window_gen":
-            s = i.outs[0][1].name
-            wires.append(tpl("tuser.v", s=s).rstrip("\n"))
-            ports.append(f"        .m_axis_tuser(unused_{s}_tuser)")
-        body.append(tpl("instance.v", layer=i.layer, doc=f"{i.info.get('cycles', 0)} cycles/frame",
-                        module=i.module, name=i.name,
-                        params=",\n".join(f"        .{k}({_vparam(v)})" for k, v in params.items()),
-                        ports=",\n".join(ports)).rstrip("\n"))
-        row["params"] = params
-        row["memory_bits"] = memories(i)
+                     f"exp {s.exp}") for s in streams.values()]
+    body = [tpl("io.v", i=src.name, o=dst.name)]
+    rows = []
+    for op in ops:
+        text, row = _instance(op, out, wires)
+        body.append(text)
         rows.append(row)
     in_doc = (f"{src.h}x{src.w} pixels in raster order, one pixel per beat: channel c at "
               f"tdata[c*{src.bits} +: {src.bits}] ({'signed' if src.signed else 'unsigned'} codes "
@@ -135,25 +88,17 @@ def write(insts, src, dst, out: Path, model_name: str, expected: int) -> dict:
     (out / f"{TOP}.v").write_text(tpl("top.v", top=TOP, model=model_name, in_doc=in_doc,
                                       out_doc=out_doc, cycles=expected, in_w=src.width,
                                       out_w=dst.width, wires="\n".join(wires),
-                                      body="\n".join(body)))
-    files = []
-    def visit(m):
-        for d in DEPS.get(m, []):
-            visit(d)
-        if m not in files:
-            files.append(m)
-    for m in sorted(used):
-        visit(m)
-    for m in files:
-        shutil.copy2(HW_DIR / f"{m}.v", out / "hw" / f"{m}.v")
-    (out / "files.f").write_text("".join(f"hw/{m}.v\n" for m in files) + f"{TOP}.v\n")
-    made_by = {s.name: i.layer for i in insts for _, s in i.outs}
-    macs = sum(i.info.get("macs", 0) for i in insts)
-    mults = sum(i.info.get("mults", 0) for i in insts)
+                                      body="\n".join(body)) + "\n")
+    files = hw_files(ops)
+    for f in files:
+        shutil.copy2(HW_DIR / f, out / "hw" / f)
+    (out / "files.f").write_text("".join(f"hw/{f}\n" for f in files) + f"{TOP}.v\n")
+    made_by = {s.name: op.layer for op in ops for _, s in op.outs}
     manifest = {"top": TOP, "model": model_name, "input": src.to_dict(), "output": dst.to_dict(),
-                "expected_cycles_per_frame": expected, "macs_per_frame": macs,
-                "multipliers": mults,
-                "memory_bits": sum(sum(r.get("memory_bits", {}).values()) for r in rows),
+                "expected_cycles_per_frame": expected,
+                "macs_per_frame": sum(r["macs_per_frame"] for r in rows),
+                "multipliers": sum(r["multipliers"] for r in rows),
+                "memory_bits": sum(sum(r["memory_bits"].values()) for r in rows),
                 "instances": rows,
                 # per-layer taps: the wire bundle carrying each whole ONNX tensor
                 "taps": [dict(s.to_dict(), tensor=s.tensor, wire=s.name, layer=made_by.get(s.name))

@@ -31,52 +31,45 @@ of 7056 cycles/frame even with them.
 """
 from __future__ import annotations
 
-from squeezefpga.quant.arch import ceil_div
-
 from ..errors import ModelError
+from ..hwops.base import ceil_div
 from ..hwops.memory import next_pow2
-from ..hwops.ops import last_rows, line_rows
+from ..hwops.streaming import AxisDup, AxisFifo
+from ..hwops.window import WindowGen, last_rows, line_rows
 
 
-def _own_needs(inst) -> int:
-    if "window" not in inst.info:
-        return 0
-    k, _, pad_t, w = inst.info["window"]
-    return (k - pad_t) * w
-
-
-def _reach(insts, start) -> dict[str, int]:
-    """Accumulated needs from instance ``start`` to every instance downstream."""
-    prod = {s.name: i.name for i in insts for _, s in i.outs}
+def _reach(ops, start) -> dict[str, int]:
+    """Accumulated needs from op ``start`` to every op downstream."""
+    prod = {s.name: o.name for o in ops for _, s in o.outs}
     dist = {start.name: 0}
-    for i in insts[insts.index(start) + 1:]:
-        inc = [dist[prod[s.name]] for _, s in i.ins if prod.get(s.name) in dist]
+    for o in ops[ops.index(start) + 1:]:
+        inc = [dist[prod[s.name]] for _, s in o.ins if prod.get(s.name) in dist]
         if inc:
-            dist[i.name] = max(inc) + _own_needs(i)
+            dist[o.name] = max(inc) + o.needs()
     return dist
 
 
-def size(insts) -> None:
-    """Fill in every branch FIFO's DEPTH (0: no FIFO) and its reasoning."""
-    for dup in [i for i in insts if i.module == "axis_dup"]:
+def size(ops) -> None:
+    """Fill in every branch FIFO's depth (0: no FIFO) and its reasoning."""
+    for dup in [o for o in ops if isinstance(o, AxisDup)]:
         outs = {s.name for _, s in dup.outs}
-        fifos = [i for i in insts if i.module == "axis_fifo" and i.ins[0][1].name in outs]
-        reach = [_reach(insts, f) for f in fifos]
-        common = [i for i in insts if i.name in reach[0] and i.name in reach[1]]
+        fifos = [o for o in ops if isinstance(o, AxisFifo) and o.x.name in outs]
+        reach = [_reach(ops, f) for f in fifos]
+        common = [o for o in ops if o.name in reach[0] and o.name in reach[1]]
         if not common:
             raise ModelError(dup.layer, "the two branches of a fan-out never join")
         join = common[0]
-        for i in insts[insts.index(dup):insts.index(join)]:
-            if i.info.get("window", (0, 1))[1] != 1 and any(i.name in r for r in reach):
-                raise ModelError(i.layer, "a strided window inside a fan-out branch is not supported")
-        needs = [r[join.name] - _own_needs(join) for r in reach]
-        cf = dup.ins[0][1].cf
+        for o in ops[ops.index(dup):ops.index(join)]:
+            if isinstance(o, WindowGen) and o.s != 1 and any(o.name in r for r in reach):
+                raise ModelError(o.layer, "a strided window inside a fan-out branch is not supported")
+        needs = [r[join.name] - join.needs() for r in reach]
+        cf = dup.x.cf
         for k, f in enumerate(fifos):
             lag = needs[1 - k] - needs[k]
             beats = (lag + 1) * cf + 2 if lag > 0 else 0
-            f.params["DEPTH"] = next_pow2(beats) if beats else 0
-            f.info.update({"join": join.name, "needs_pixels": needs[k], "other_needs": needs[1 - k],
-                           "min_beats": beats})
+            f.depth = next_pow2(beats) if beats else 0
+            f.notes.update({"join": join.name, "needs_pixels": needs[k],
+                            "other_needs": needs[1 - k], "min_beats": beats})
 
 
 def frame_fifo_beats(h: int, w: int, cf: int, k: int, s: int, pad_t: int, oh: int) -> int:

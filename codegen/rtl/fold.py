@@ -5,6 +5,9 @@ A fold is ``{ONNX node name: {"pe": P, "simd": S}}`` for Conv nodes and
 nodes (an Add takes its first input's lanes).  Missing entries: PE = SIMD = 1,
 lanes = the incoming stream's.
 
+Names: ONNX nodes (``by_node`` maps the preset layer names of a fold file
+onto them); the netlist rejects unknown names and values an op cannot take.
+
 ``auto_fold`` balances the pipeline FINN-style.  The target T is the fewest
 cycles per frame the slowest op can reach at full parallelism (a K x K conv:
 K*K cycles per output pixel; a pool: K*K window beats per output pixel; a
@@ -26,52 +29,35 @@ keep up with the slowest conv.
 """
 from __future__ import annotations
 
-from squeezefpga.quant.arch import ceil_div
-
-from ..hwops.ops import gap_cycles
+from ..hwops.conv import ConvMvu
 from .netlist import build_netlist
 
 
-def divisors(n: int) -> list[int]:
-    return [d for d in range(1, n + 1) if n % d == 0]
+def by_node(model, fold: dict, names: dict[str, str]) -> dict:
+    """The fold keyed by ONNX node: preset layer names (``names``: {node: preset
+    name}, ``budget.onnx_input.node_names``) mapped onto the model's nodes;
+    other keys kept (the netlist rejects those that name no node)."""
+    nodes = {n.name for n in model.graph.node}
+    preset = {v: k for k, v in names.items() if k in nodes}
+    return {k if k in nodes else preset.get(k, k): v for k, v in fold.items()}
 
 
-def _gap_cycles(p: dict, lanes: int) -> int:
-    return gap_cycles(p["H"], p["W"], ceil_div(p["C"], lanes), p["IN_W"], p["SHIFT"])
-
-
-def _choices(inst) -> list[tuple[int, dict, int]]:
+def _choices(op) -> list[tuple[int, dict, int]]:
     """(cycles per frame, fold entry, cost) of every legal folding of one op."""
-    p, m = inst.params, inst.module
-    if m == "conv_mvu":
-        npix, kk = p["NPIX"], p["K"] * p["K"]
-        return [(npix * (p["COUT"] // pe) * kk * (p["CIN"] // simd), {"pe": pe, "simd": simd},
-                 pe * simd) for pe in divisors(p["COUT"]) for simd in divisors(p["CIN"])]
-    if m == "maxpool":
-        oh, ow = inst.outs[0][1].h, inst.outs[0][1].w
-        kk = p["K"] * p["K"]
-        return [(max(oh * ow * kk, p["H"] * p["W"]) * ceil_div(p["C"], l), {"lanes": l}, l)
-                for l in divisors(p["C"])]
-    if m == "axis_concat":
-        npix = inst.outs[0][1].h * inst.outs[0][1].w
-        return [(npix * (p["CA"] // l + ceil_div(p["CB"], l)), {"lanes": l}, l)
-                for l in divisors(p["CA"]) if l <= p["CB"]]
-    if m == "global_avgpool":
-        return [(_gap_cycles(p, l), {"lanes": l}, l) for l in divisors(p["C"])]
-    return []
+    return op.fold_choices() if hasattr(op, "fold_choices") else []
 
 
-def auto_fold(model, target: int | None = None, insts=None) -> dict:
+def auto_fold(model, target: int | None = None, ops=None) -> dict:
     """The balanced fold of a prepared model (see the module docstring);
-    ``insts``: its unfolded netlist, when the caller has it already."""
-    if insts is None:
-        insts, _, _ = build_netlist(model, {})
-    ops = [(i.layer, _choices(i)) for i in insts]
-    ops = [(name, ch) for name, ch in ops if ch]
+    ``ops``: its unfolded netlist, when the caller has it already."""
+    if ops is None:
+        ops, _, _ = build_netlist(model, {})
+    chosen = [(op.layer, _choices(op)) for op in ops]
+    chosen = [(name, ch) for name, ch in chosen if ch]
     if target is None:
-        target = max(min(c for c, _, _ in ch) for _, ch in ops)
+        target = max(min(c for c, _, _ in ch) for _, ch in chosen)
     fold = {}
-    for name, ch in ops:
+    for name, ch in chosen:
         ok = [t for t in ch if t[0] <= target] or [min(ch, key=lambda t: t[0])]
         # fewest multipliers / lanes; among equals the most output lanes (pe)
         best = min(ok, key=lambda t: (t[2], -t[1].get("pe", 0), t[0]))
@@ -82,22 +68,21 @@ def auto_fold(model, target: int | None = None, insts=None) -> dict:
 def reuse_fold(model, reuse: dict[str, int], default: int = 1) -> dict:
     """The fold matching hls4ml ReuseFactors ``{Conv node: R}`` (see the module
     docstring); Convs not named take ``default``."""
-    insts, _, _ = build_netlist(model, {})
+    ops, _, _ = build_netlist(model, {})
     fold, slowest = {}, 0
-    for inst in insts:
-        if inst.module != "conv_mvu":
+    for op in ops:
+        if not isinstance(op, ConvMvu):
             continue
-        p, r = inst.params, int(reuse.get(inst.layer, default))
-        npix = p["NPIX"]
-        ch = _choices(inst)
-        ok = [t for t in ch if t[0] <= r * npix] or [min(ch, key=lambda t: t[0])]
+        r = int(reuse.get(op.layer, default))
+        ch = op.fold_choices()
+        ok = [t for t in ch if t[0] <= r * op.npix] or [min(ch, key=lambda t: t[0])]
         best = min(ok, key=lambda t: (t[2], -t[1]["pe"], t[0]))
-        fold[inst.layer] = best[1]
+        fold[op.layer] = best[1]
         slowest = max(slowest, best[0])
-    rest = auto_fold(model, slowest or None, insts)
+    rest = auto_fold(model, slowest or None, ops)
     return {**{k: v for k, v in rest.items() if k not in fold}, **fold}
 
 
-def fold_cycles(insts) -> int:
-    """Expected cycles per frame: the slowest instance."""
-    return max(i.info.get("cycles", 0) for i in insts)
+def fold_cycles(ops) -> int:
+    """Expected cycles per frame: the slowest op."""
+    return max(op.cycles() for op in ops)

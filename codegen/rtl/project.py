@@ -7,32 +7,36 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from squeezefpga.quant.arch import ConfigError
+
 from ..errors import CliError
 from . import emit
 from .fifos import size
-from .fold import auto_fold, fold_cycles
+from .fold import auto_fold, by_node, fold_cycles
 from .netlist import build_netlist
 
 
-def load_fold(path) -> dict:
-    """A JSON or TOML RTL fold file (``{node: {pe, simd} | {lanes}}``)."""
-    import tomllib
-
-    p = Path(path)
-    try:
-        text = p.read_text()
-        return json.loads(text) if p.suffix == ".json" else tomllib.loads(text)
-    except (OSError, ValueError) as e:
-        raise CliError(f"{path}: cannot read folding file: {e}") from None
-
-
-def netlist(model, fold=None, target: int | None = None):
-    """(instances, input stream, output stream, fold) of a prepared model;
-    ``target``: cycles per frame of the automatic fold (default: the fastest)."""
-    fold = auto_fold(model, target) if fold in (None, "auto") else fold
+def netlist(model, fold=None, target: int | None = None, names: dict | None = None):
+    """(ops, input stream, output stream, fold) of a prepared model;
+    ``target``: cycles per frame of the automatic fold (default: the fastest);
+    ``names``: {node: preset layer name} for a fold file keyed by layer names."""
+    fold = auto_fold(model, target) if fold in (None, "auto") else by_node(model, fold, names or {})
     insts, src, dst = build_netlist(model, fold)
     size(insts)
     return insts, src, dst, fold
+
+
+def preset_names(model_path, model, fold) -> dict[str, str]:
+    """{node: preset layer name} when a fold names something that is no node."""
+    from ..budget.onnx_input import node_names
+
+    nodes = {n.name for n in model.graph.node}
+    if not isinstance(fold, dict) or set(fold) <= nodes:
+        return {}
+    try:
+        return node_names(model_path)
+    except ConfigError:     # not a SqueezeNet-shaped graph: node names only
+        return {}
 
 
 def generate(model_path, out, fold=None, model=None, target: int | None = None) -> dict:
@@ -43,7 +47,7 @@ def generate(model_path, out, fold=None, model=None, target: int | None = None) 
     if out.exists():
         raise CliError(f"{out}: already exists (remove it or choose another --out)")
     model = model if model is not None else prepare(model_path)
-    insts, src, dst, fold = netlist(model, fold, target)
+    insts, src, dst, fold = netlist(model, fold, target, preset_names(model_path, model, fold))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:

@@ -3,18 +3,16 @@
 Stream convention of every hw/ module: pixels in raster order (row by row),
 each pixel's C channels folded over ceil(C / LANES) beats of LANES lanes,
 lane i of beat f holding channel f*LANES + i at bits [i*W +: W] (two's
-complement when signed); lanes past C in the last beat are zero.
+complement when signed); lanes past C in the last beat are zero.  (ROM
+contents are the op classes' business: codegen/hwops.)
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-
-def ceil_div(a: int, b: int) -> int:
-    return -(-a // b)
+from squeezefpga.quant.arch import ceil_div
 
 
 def rand_tensor(rng: np.random.Generator, shape, bits: int, signed: bool) -> np.ndarray:
@@ -107,41 +105,3 @@ def window_beats(x: np.ndarray, k: int, stride: int, pads: Sequence[int],
                 beats += pixel_beats(win[:, ky, kx], lanes, width)
                 flags += [int(ins[ky * k + kx] == 0)] * cf
     return beats, flags
-
-
-def conv_weight_words(w: np.ndarray, pe: int, simd: int, wbits: int) -> list[int]:
-    """Weights (Cout, Cin, K, K) -> conv_mvu ROM words.
-
-    Address nf*K*K*CF + (ky*K + kx)*CF + cf holds, for pe in [0,PE) and
-    s in [0,SIMD), weight w[nf*PE+pe, cf*SIMD+s, ky, kx] at bits
-    [(pe*SIMD + s)*WBITS +: WBITS] (zero outside Cout/Cin)."""
-    cout, cin, k, _ = w.shape
-    nf, cf = ceil_div(cout, pe), ceil_div(cin, simd)
-    wp = np.zeros((nf * pe, cf * simd, k, k), dtype=np.int64)
-    wp[:cout, :cin] = w
-    words = []
-    for n in range(nf):
-        for ky in range(k):
-            for kx in range(k):
-                for f in range(cf):
-                    blk = wp[n * pe:(n + 1) * pe, f * simd:(f + 1) * simd, ky, kx]
-                    words.append(pack_lanes(blk.reshape(-1), wbits))
-    return words
-
-
-def bias_words(bias: np.ndarray, pe: int, acc_bits: int) -> list[int]:
-    """Bias (Cout,) -> one word per output fold, lane pe at [pe*ACC_W +: ACC_W]."""
-    cout = len(bias)
-    nf = ceil_div(cout, pe)
-    bp = np.zeros(nf * pe, dtype=np.int64)
-    bp[:cout] = bias
-    return [pack_lanes(bp[n * pe:(n + 1) * pe], acc_bits) for n in range(nf)]
-
-
-def write_memh(path: Path, words: Sequence[int], width: int) -> Path:
-    """$readmemh file, one word per line."""
-    digits = ceil_div(width, 4)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(f"{int(v):0{digits}x}\n" for v in words))
-    return path

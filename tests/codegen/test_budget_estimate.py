@@ -36,8 +36,10 @@ def test_tiny_network_by_hand():
     assert b.cycles == 4608
     # fire2 FIFOs: three conv output FIFOs (16 x (ACC_W + 1)) + the branch balance FIFO:
     # 2 rows of 8 px of the squeeze output (2 ch, 1 lane, 4 bits): 32 beats x 5 bits
-    acc = {"squeeze": 4 + 1 + 4 + 2 + 1, "expand1x1": 4 + 1 + 4 + 1 + 1,
-           "expand3x3": 4 + 1 + 4 + 5 + 1}
+    # ACC_W: the worst case of n products of unsigned 4-bit x signed 4-bit ([-120, 105]
+    # each) + an 8-bit bias: squeeze n = 4 -> [-608, 547], 11 bits; expand1x1 n = 2 ->
+    # [-368, 337], 10 bits; expand3x3 n = 18 -> [-2288, 2017], 13 bits
+    acc = {"squeeze": 11, "expand1x1": 10, "expand3x3": 13}
     # + one input row in front of each multi-pass engine (NF > 1 with PE = 1): squeeze
     # 8 px x 4 ch + 2 -> 64 beats, expands 8 px x 2 ch + 2 -> 32 beats, all 4 bits + tlast
     rows = (64 + 32 + 32) * 5

@@ -45,7 +45,7 @@ def test_build_rtl_writes_manifest_and_lints_clean(model, tmp_path, capsys):
     for i in man["instances"]:
         assert i["cycles_per_frame"] <= man["expected_cycles_per_frame"], i["name"]
         if i["module"] == "conv_mvu":
-            assert {"weights", "out_fifo"} <= set(i["memory_bits"]), i
+            assert {"wrom", "ofifo"} <= set(i["memory_bits"]), i
             assert (rtl / i["params"]["WEIGHT_FILE"]).is_file()
     fifos = [i for i in man["instances"] if i["module"] == "axis_fifo" and "join" in i]
     # every fan-out has a branch FIFO holding the other branch's needs (3x3 window: 2 rows)

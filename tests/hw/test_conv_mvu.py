@@ -1,12 +1,14 @@
 """conv_mvu: PE/SIMD-folded convolution engine fed with window streams,
-checked against sim.golden.ops.conv2d accumulators (bias included); exact
-cycles per output pixel = ceil(Cout/PE) * K*K * ceil(Cin/SIMD)."""
+checked against sim.golden.ops.conv2d accumulators ((sum << PROD_SHIFT) +
+bias); exact cycles per output pixel = ceil(Cout/PE) * K*K * ceil(Cin/SIMD).
+ROM files come from the op class (codegen/hwops/conv.py ConvMvu)."""
 from pathlib import Path
 
 import cocotb
 import numpy as np
 import pytest
 
+from squeezefpga.codegen.hwops.conv import ConvMvu
 from squeezefpga.sim.golden import ops
 from squeezefpga.sim.rtl import axis_tb as tb
 from squeezefpga.sim.rtl import packing as pk
@@ -23,7 +25,9 @@ def make_case_fn(p, w, bias):
         g = np.random.default_rng(rng.getrandbits(32))
         x = pk.rand_tensor(g, (1, cin, h, wd), p["IN_W"], bool(p["IN_SIGNED"]))
         beats, _ = pk.window_beats(x, k, s, pads, p["SIMD"], p["IN_W"])
-        acc = ops.conv2d(x, w, bias, stride=(s, s), pads=pads)
+        acc = ops.conv2d(x, w, None, stride=(s, s), pads=pads) << p["PROD_SHIFT"]
+        if bias is not None:
+            acc = acc + bias.reshape(1, -1, 1, 1)
         return [beats], [pk.image_to_beats(acc, p["PE"], p["ACC_W"])]
     return case
 
@@ -64,38 +68,30 @@ async def convolution(dut):
     assert lat == sf + LATENCY, f"first output {lat} cycles after first input, expected {sf + LATENCY}"
 
 
-def acc_bits(p) -> int:
-    """Exact accumulator width for the worst case of this configuration."""
-    xmax = (1 << (p["IN_W"] - 1)) if p["IN_SIGNED"] else (1 << p["IN_W"]) - 1
-    bound = p["CIN"] * p["K"] ** 2 * xmax * (1 << (p["W_W"] - 1)) + (1 << p["B_W"])
-    return bound.bit_length() + 1
-
-
 GRID = [
-    # CIN, COUT, K, SIMD, PE, S, PAD, H, W, IN_W, IN_SIGNED, W_W, USE_BIAS
-    (5, 7, 3, 2, 3, 1, 1, 4, 5, 8, 0, 6, 1),    # folds that do not divide, odd sizes, bias
-    (8, 8, 1, 8, 8, 1, 0, 3, 5, 6, 1, 8, 0),    # fully parallel: one group per cycle
-    (4, 6, 3, 4, 2, 2, 0, 7, 7, 4, 0, 3, 1),    # stride 2, no padding, 3-bit weights
+    # CIN, COUT, K, SIMD, PE, S, PAD, H, W, IN_W, IN_SIGNED, W_W, USE_BIAS, PROD_SHIFT
+    (5, 7, 3, 2, 3, 1, 1, 4, 5, 8, 0, 6, 1, 0),    # folds that do not divide, odd sizes, bias
+    (8, 8, 1, 8, 8, 1, 0, 3, 5, 6, 1, 8, 0, 0),    # fully parallel: one group per cycle
+    (4, 6, 3, 4, 2, 2, 0, 7, 7, 4, 0, 3, 1, 0),    # stride 2, no padding, 3-bit weights
+    (3, 5, 3, 2, 2, 1, 1, 5, 4, 5, 1, 4, 1, 6),    # a bias 6 bits finer than the products
 ]
 
 
 @pytest.mark.verilator
-@pytest.mark.parametrize("cin,cout,k,simd,pe,s,pad,h,w,in_w,in_s,w_w,use_bias", GRID)
-def test_conv_mvu(cin, cout, k, simd, pe, s, pad, h, w, in_w, in_s, w_w, use_bias):
-    p = dict(CIN=cin, COUT=cout, K=k, SIMD=simd, PE=pe, IN_W=in_w, IN_SIGNED=in_s,
-             W_W=w_w, USE_BIAS=use_bias, B_W=10)
-    p["ACC_W"] = acc_bits(p)
+@pytest.mark.parametrize("cin,cout,k,simd,pe,s,pad,h,w,in_w,in_s,w_w,use_bias,shift", GRID)
+def test_conv_mvu(cin, cout, k, simd, pe, s, pad, h, w, in_w, in_s, w_w, use_bias, shift):
+    b_w = 10
     oh, ow = (h + 2 * pad - k) // s + 1, (w + 2 * pad - k) // s + 1
-    tag = "_".join(map(str, [cin, cout, k, simd, pe, s, pad, h, w, in_w, in_s, w_w, use_bias]))
+    tag = "_".join(map(str, [cin, cout, k, simd, pe, s, pad, h, w, in_w, in_s, w_w, use_bias,
+                             shift]))
     ddir = BUILD_ROOT / "conv_mvu_data" / tag
-    g = np.random.default_rng(abs(hash(tag)) % 2**32 if False else sum(map(ord, tag)))
+    g = np.random.default_rng(sum(map(ord, tag)))
     wts = pk.rand_tensor(g, (cout, cin, k, k), w_w, True)
-    bias = pk.rand_tensor(g, (cout,), p["B_W"], True)
-    pk.write_memh(ddir / "w.hex", pk.conv_weight_words(wts, pe, simd, w_w), pe * simd * w_w)
-    pk.write_memh(ddir / "b.hex", pk.bias_words(bias, pe, p["ACC_W"]), pe * p["ACC_W"])
+    bias = pk.rand_tensor(g, (cout,), b_w, True)
+    op = ConvMvu.standalone("c", cin, cout, k, pe, simd, in_w=in_w, in_signed=bool(in_s),
+                            w_w=w_w, npix=oh * ow, prod_shift=shift, weights=wts,
+                            bias=bias if use_bias else None, bias_w=b_w if use_bias else 0)
+    params = dict(op.params(), **{key: str(ddir / f) for key, f in op.write_roms(ddir).items()})
     np.savez(ddir / "data.npz", w=wts, b=bias)
-    params = dict(CIN=cin, COUT=cout, K=k, SIMD=simd, PE=pe, IN_W=in_w, IN_SIGNED=in_s,
-                  W_W=w_w, ACC_W=p["ACC_W"], NPIX=oh * ow, USE_BIAS=use_bias,
-                  WEIGHT_FILE=str(ddir / "w.hex"), BIAS_FILE=str(ddir / "b.hex"))
     run("conv_mvu", "test_conv_mvu", Path(__file__).parent, params,
         tb_params=dict(H=h, W=w, S=s, PAD=pad, DATA=str(ddir / "data.npz")))

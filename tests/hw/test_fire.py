@@ -10,6 +10,7 @@ import pytest
 
 from squeezefpga.sim.golden import ops
 from squeezefpga.sim.rtl import axis_tb as tb
+from squeezefpga.codegen.hwops.conv import ConvMvu
 from squeezefpga.sim.rtl import packing as pk
 from squeezefpga.sim.rtl.runner import BUILD_ROOT, run
 
@@ -65,8 +66,9 @@ def test_fire():
     params = dict(FIFO_DEPTH=32, **SHIFTS)
     for k, (w, b) in weights().items():
         pe, simd = 2, (3 if k == "sq" else 2)
-        params[f"W_{k.upper()}"] = str(pk.write_memh(
-            ddir / f"w_{k}.hex", pk.conv_weight_words(w, pe, simd, 8), pe * simd * 8))
-        params[f"B_{k.upper()}"] = str(pk.write_memh(
-            ddir / f"b_{k}.hex", pk.bias_words(b, pe, ACC), pe * ACC))
+        cout, cin, kk = w.shape[:3]
+        roms = ConvMvu.standalone(k, cin, cout, kk, pe, simd, w_w=8, acc_w=ACC, weights=w,
+                                  bias=b, bias_w=10).write_roms(ddir)
+        params[f"W_{k.upper()}"] = str(ddir / roms["WEIGHT_FILE"])
+        params[f"B_{k.upper()}"] = str(ddir / roms["BIAS_FILE"])
     run("tb_fire", "test_fire", Path(__file__).parent, params)

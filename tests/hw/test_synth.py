@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 
 from squeezefpga.codegen.budget.synth import total_cells, yosys_exe
+from squeezefpga.codegen.hwops.base import write_hex
+from squeezefpga.codegen.hwops.conv import ConvMvu
 from squeezefpga.sim.rtl import packing as pk
 from squeezefpga.sim.rtl.runner import BUILD_ROOT, sources, yowasp_cache
 
@@ -51,8 +53,9 @@ def conv_wrapper(work: Path) -> Path:
     g = np.random.default_rng(0)
     p = CONV
     w = pk.rand_tensor(g, (p["COUT"], p["CIN"], p["K"], p["K"]), p["W_W"], True)
-    pk.write_memh(work / "w.hex", pk.conv_weight_words(w, p["PE"], p["SIMD"], p["W_W"]),
-                  p["PE"] * p["SIMD"] * p["W_W"])
+    op = ConvMvu.standalone("w", p["CIN"], p["COUT"], p["K"], p["PE"], p["SIMD"], w_w=p["W_W"],
+                            acc_w=p["ACC_W"], weights=w)
+    write_hex(work / "w.hex", *op.roms()["WEIGHT_FILE"][1:])
     params = ", ".join(f".{k}({v})" for k, v in p.items())
     text = f"""module syn_conv (input wire clk, input wire rst,
     input wire [{p['SIMD'] * p['IN_W'] - 1}:0] s_axis_tdata, input wire s_axis_tvalid,

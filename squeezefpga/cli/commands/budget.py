@@ -20,7 +20,7 @@ from squeezefpga.codegen.budget.report import format_budget, layers_csv, paper_t
 from squeezefpga.codegen.budget.sweep import KEYS_HELP, format_rows, parse_sweeps, run_sweep
 from squeezefpga.codegen.errors import CliError
 from squeezefpga.codegen.hwops import devices
-from squeezefpga.codegen.hwops.fold import FoldError, load_fold
+from squeezefpga.codegen.hwops.foldfile import load_fold
 from squeezefpga.cli.outputs import writable_file
 from .golden import load_plan
 
@@ -72,33 +72,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def _built(args, family: str):
     """Budget of a QONNX model's RTL, or of a generated RTL directory."""
-    from squeezefpga.codegen.budget.estimate import estimate_ops
-    from squeezefpga.codegen.budget.rtl_ops import model_ops, ops_from_rows, rows_from_manifest
+    from squeezefpga.codegen.budget.estimate import estimate_ops, model_ops, rtl_dir_ops
+    from squeezefpga.codegen.budget.onnx_input import load_onnx
 
     path = Path(args.config)
     if args.sweep or args.paper:
         raise CliError(f"{'--sweep' if args.sweep else '--paper'} needs a TOML config")
     if path.is_dir():
-        from squeezefpga.codegen.budget.onnx_input import node_layers
-
-        model = next((m for m in (path / "model.onnx", path.parent / "model.onnx")
-                      if m.is_file()), None)
-        try:
-            manifest = json.loads((path / "manifest.json").read_text())
-            ops = ops_from_rows(rows_from_manifest(manifest, path),
-                                node_layers(model) if model else None)
-        except (OSError, ValueError, KeyError) as e:
-            raise CliError(f"{path}: not a generated RTL directory ({e})") from None
-        return estimate_ops(manifest.get("model", path.name), ops, manifest.get("fold", {}),
-                            family, args.uram)
-    from squeezefpga.codegen.budget.onnx_input import load_onnx
-    from squeezefpga.codegen.rtl.project import load_fold as load_rtl_fold
-
+        ops, fold, rows, name = rtl_dir_ops(path)
+        return estimate_ops(name, ops, fold, family, args.uram, rows)
     load_plan(path)  # the legality check golden and build share (the user's node names)
     load_onnx(path)  # one-line errors for a file that is not a supported model
-    fold = None if args.fold == "auto" else load_rtl_fold(args.fold)
-    ops, fold = model_ops(path, fold, args.target_cycles)
-    return estimate_ops(path.stem, ops, fold, family, args.uram)
+    fold = None if args.fold == "auto" else load_fold(args.fold)
+    ops, fold, rows = model_ops(path, fold, args.target_cycles)
+    return estimate_ops(path.stem, ops, fold, family, args.uram, rows)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -125,17 +112,10 @@ def run(args: argparse.Namespace) -> int:
     if args.paper:
         print(paper_table(cfg))
         return 0
-    try:
-        fold = None if args.fold == "auto" else load_fold(args.fold)
-    except FoldError as e:
-        raise CliError(str(e)) from None
+    fold = None if args.fold == "auto" else load_fold(args.fold)
     if args.sweep:
         return _sweep(args, tree, fold, family, devs)
-    try:
-        b = estimate(cfg, fold, family, args.target_cycles, args.uram)
-    except FoldError as e:
-        raise CliError(str(e)) from None
-    return _print(args, b, devs)
+    return _print(args, estimate(cfg, fold, family, args.target_cycles, args.uram), devs)
 
 
 def _print(args, b, devs) -> int:

@@ -42,7 +42,8 @@ def add_rtl(model, out: Path, rtl_fold="auto", hls_fold: dict | None = None) -> 
     from squeezefpga.codegen.hls.precision import hls_name
     from squeezefpga.codegen.qonnx import prepare
     from squeezefpga.codegen.rtl.fold import reuse_fold
-    from squeezefpga.codegen.rtl.project import generate, load_fold
+    from squeezefpga.codegen.hwops.foldfile import load_fold
+    from squeezefpga.codegen.rtl.project import generate
 
     mw = None
     if rtl_fold == "reuse":   # the HLS project's ReuseFactors (ONNX or hls4ml layer names)

@@ -1,43 +1,62 @@
-"""Per-op shapes, cycles, memories and weight packing, hand-computed."""
+"""Per-op shapes, cycles, memories, parameters and ROM packing, hand-computed."""
 import numpy as np
 import pytest
 
-from squeezefpga.codegen.hwops.ops import ConvEngine, Fifo, GlobalAvgPool, MaxPool, WindowGen, line_rows
+from squeezefpga.codegen.hwops import (AxisFifo, ConvMvu, FoldError, GlobalAvgPool, MaxPool,
+                                       Stream, WindowGen)
+from squeezefpga.codegen.hwops.window import line_rows
 
 
-def test_conv_engine_cycles_and_rom():
-    c = ConvEngine("c", "c", cin=16, cout=32, k=3, out_hw=(10, 10), pe=4, simd=8, in_w=4, w_w=4)
+def conv(cin, cout, k, pe, simd, npix=1, **kw):
+    return ConvMvu.standalone("c", cin, cout, k, pe, simd, npix=npix, **kw)
+
+
+def test_conv_cycles_memories_and_params():
+    c = conv(16, 32, 3, 4, 8, npix=100, in_w=4, w_w=4)
     assert (c.cf, c.sf, c.nf) == (2, 18, 8)
-    assert c.cycles() == 100 * 8 * 18 and c.latency() == 23
-    assert c.acc_w == 4 + 1 + 4 + 8 + 1  # clog2(16*9) = 8
+    assert c.cycles() == 100 * 8 * 18 == ConvMvu.cycles_of(100, 16, 32, 3, 4, 8)
+    assert c.latency() == 23
+    # worst case of 144 products of unsigned 4-bit x signed 4-bit: -15*8*144 .. 15*7*144
+    assert c.acc_w == 15 + 1 and c.params()["ACC_W"] == c.acc_w   # 17280 < 2^15
     mems = {m.name.split(".")[-1]: m for m in c.memories()}
     assert (mems["wrom"].width, mems["wrom"].depth, mems["wrom"].rom) == (128, 144, True)
     assert mems["wrom"].stored_bits == 32 * 16 * 9 * 4
     assert (mems["ibuf"].width, mems["ibuf"].depth) == (32, 18)
-    assert (mems["ofifo"].width, mems["ofifo"].depth) == (4 * 18 + 1, 16)
+    assert (mems["ofifo"].width, mems["ofifo"].depth) == (4 * c.acc_w + 1, 16)
     assert c.multipliers()[0].count == 32 and c.multipliers()[0].y == 9
+    assert ConvMvu.files() == ["axis_fifo.v", "conv_mvu.v"]
 
 
-def test_conv_engine_no_ibuf_when_one_fold():
-    c = ConvEngine("c", "c", cin=4, cout=4, k=1, pe=4, simd=4)
-    assert "c.ibuf" not in [m.name for m in c.memories()]
+def test_acc_width_from_widths_only():
+    # a bias 3 bits finer: the sum of products is shifted, the weights keep 4 bits
+    c = conv(4, 4, 1, 4, 4, in_w=4, w_w=4, prod_shift=3, bias_w=8)
+    assert c.params()["W_W"] == 4 and c.params()["PROD_SHIFT"] == 3
+    lo, hi = (4 * 15 * -8) << 3, (4 * 15 * 7) << 3
+    assert c.acc_w == max(hi + 127, -(lo - 128) - 1).bit_length() + 1
+    assert c.multipliers()[0].b == 4
 
 
-def test_conv_engine_rejects_bad_fold():
-    with pytest.raises(ValueError, match="SIMD <= CIN"):
-        ConvEngine("c", "c", cin=4, cout=4, k=1, pe=8, simd=1)
+def test_conv_no_ibuf_when_one_fold_and_bad_fold():
+    assert "c.ibuf" not in [m.name for m in conv(4, 4, 1, 4, 4).memories()]
+    with pytest.raises(FoldError, match="PE <= COUT"):
+        conv(4, 4, 1, 8, 1)
+    with pytest.raises(FoldError, match="PE = 0"):
+        conv(4, 4, 1, 0, 1)
 
 
-def test_pack_weights_by_hand():
-    c = ConvEngine("c", "c", cin=2, cout=2, k=1, pe=2, simd=1, w_w=4)
+def test_pack_weights_and_bias_by_hand():
+    c = conv(2, 2, 1, 2, 1, w_w=4, weights=np.array([[1, -1], [2, -2]]).reshape(2, 2, 1, 1),
+             bias=np.array([1, -1]), bias_w=4, bias_shift=2, acc_w=12)
     # word f: lane p = output channel p, input channel f
-    assert c.pack_weights(np.array([[1, -1], [2, -2]]).reshape(2, 2, 1, 1)) == [0x21, 0xEF]
+    assert c.pack_weights() == [0x21, 0xEF]
+    assert c.pack_bias() == [(0xFFC << 12) | 0x004]
+    assert set(c.roms()) == {"WEIGHT_FILE", "BIAS_FILE"}
 
 
 def test_pack_weights_pads_and_orders_taps():
-    c = ConvEngine("c", "c", cin=1, cout=3, k=2, pe=2, simd=1, w_w=2)
     w = np.arange(12).reshape(3, 1, 2, 2) % 2  # 0/1 weights
-    words = c.pack_weights(w)
+    c = conv(1, 3, 2, 2, 1, w_w=2, weights=w)
+    words = c.pack_weights()
     assert len(words) == c.nf * c.sf == 8
     # word nf*SF + (ky*K + kx): lane p = channel nf*PE + p; channel 3 is zero padding
     for nf in range(2):
@@ -49,31 +68,48 @@ def test_pack_weights_pads_and_orders_taps():
                 exp |= (int(w[o, 0, ky, kx]) if o < 3 else 0) << (2 * p)
             assert words[nf * 4 + tap] == exp
     with pytest.raises(ValueError, match="does not fit"):
-        c.pack_weights(np.full((3, 1, 2, 2), 2))
+        conv(1, 3, 2, 2, 1, w_w=2, weights=np.full((3, 1, 2, 2), 2)).pack_weights()
+
+
+def window(cls, h, w, c, lanes, out_hw=None, **kw):
+    x = Stream("x", c, h, w, lanes, 4, False, 0)
+    y = Stream("y", c, *(out_hw or (h, w)), lanes, 4, False, 0)
+    return cls("g", "g", [("s_axis", x)], [("m_axis", y)], **kw)
 
 
 def test_window_gen_line_buffer():
-    g = WindowGen("g", "g", h=10, w=10, c=16, lanes=8, data_w=4, k=3, s=1, pads=(1, 1, 1, 1))
+    g = window(WindowGen, 10, 10, 16, 8, k=3, s=1, pads=(1, 1, 1, 1))
     (m,) = g.memories()
     assert (m.width, m.depth) == (32, (3 + 1) * 10 * 2)  # K + S rows of W * CF words
     assert (g.oh, g.ow) == (10, 10) and g.cycles() == 100 * 9 * 2
+    assert g.params()["PAD_B"] == 1 and WindowGen.files() == ["axis_register.v", "window_gen.v"]
 
 
-def test_maxpool_and_gap_cycles():
-    p = MaxPool("p", "p", h=9, w=9, c=8, lanes=4, data_w=4, k=3, s=2, out_hw=(4, 4))
+def test_window_kernel_below_stride_consumes_every_input_beat():
+    # 1x1 stride 2 on 8x8: 16 windows of one beat, but all 64 input beats go through
+    g = window(WindowGen, 8, 8, 4, 4, k=1, s=2)
+    assert (g.oh, g.ow) == (4, 4) and g.cycles() == 64
+
+
+def test_maxpool_and_gap():
+    p = window(MaxPool, 9, 9, 8, 4, out_hw=(4, 4), k=3, s=2)
     # floor mode drops input row 8: the last output row reads rows 6..8 (3) and
     # the next frame starts with 3 rows, so the ring has 6 > K + S rows
     assert p.cycles() == 16 * 9 * 2 and p.memories()[0].depth == 6 * 9 * 2
+    assert [m.kind for m in p.memories()] == ["buffer", "buffer"]   # + the running max
+    assert MaxPool.files() == ["axis_register.v", "window_gen.v", "maxpool.v"]
     assert line_rows(9, 3, 2, 0, 4) == 6 and line_rows(28, 3, 2, 0, 14) == 5  # ceil: 14
     assert line_rows(28, 3, 1, 1, 28) == 4
-    g = GlobalAvgPool("g", "g", h=2, w=2, c=4, lanes=2, in_w=4)
+    g = window(GlobalAvgPool, 2, 2, 4, 2, out_hw=(1, 1))
     # NB = 4 + clog2(5) + 1 = 8; 4 pixels * 2 beats overlap 2 * (8 + 2) + 1 of division
-    assert g.cycles() == 21
-    big = GlobalAvgPool("g", "g", h=13, w=13, c=1000, lanes=2, in_w=8)
+    assert g.cycles() == 21 and g.memories()[0].kind == "buffer"
+    big = window(GlobalAvgPool, 13, 13, 1000, 2, out_hw=(1, 1))
+    big.ins[0][1].bits = 8
     assert big.cycles() == 169 * 500   # accumulation binds: 500 * (8 + 8 + 1 + 2) + 1 < it
 
 
 def test_fifo_rounds_to_power_of_two_and_stores_tlast():
-    f = Fifo("f", "f", data_w=12, min_beats=100)
+    x = Stream("x", 3, 1, 1, 3, 4, False, 0)
+    f = AxisFifo.holding("f", "f", x, x, 100, "test")
     assert f.depth == 128 and f.memories()[0].width == 13
-    assert f.verilog() == {"module": "axis_fifo", "params": {"DATA_W": 12, "DEPTH": 128}}
+    assert f.params() == {"DATA_W": 12, "DEPTH": 128} and f.notes["min_beats"] == 100

@@ -1,5 +1,5 @@
-"""The as-built estimate (codegen/budget/rtl_ops.py): constant multipliers that
-yosys maps to DSPs, live ROM columns, and `budget MODEL.onnx` == `budget RTL_DIR`."""
+"""The as-built estimate (the netlist's op objects): constant multipliers that
+yosys maps to DSPs, and `budget MODEL.onnx` == `budget RTL_DIR`."""
 from __future__ import annotations
 
 import json
@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from squeezefpga.codegen.budget.rtl_ops import live_columns
 from squeezefpga.codegen.budget.synth import total_cells
 from squeezefpga.cli import main
 from squeezefpga.codegen.hwops.memory import dsp_per_multiplier
-from squeezefpga.codegen.hwops.ops import LaneConv, WindowGen
+from squeezefpga.codegen.hwops.base import Stream
+from squeezefpga.codegen.hwops.streaming import LaneConv
+from squeezefpga.codegen.hwops.window import WindowGen
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,21 +42,17 @@ def _dsps(op, family):
 
 @pytest.mark.parametrize("lane_w,c,lin,lout,xc7,ecp5", _cases(LANE_CONV))
 def test_lane_conv_shift_multiplier(lane_w, c, lin, lout, xc7, ecp5):
-    op = LaneConv("l", "l", 0, "axis_lane_conv",
-                  {"LANE_W": lane_w, "C": c, "IN_LANES": lin, "OUT_LANES": lout})
+    x = Stream("x", c, 1, 1, lin, lane_w, False, 0)
+    y = Stream("y", c, 1, 1, lout, lane_w, False, 0)
+    op = LaneConv("l", "l", [("s_axis", x)], [("m_axis", y)])
     assert (_dsps(op, "xilinx"), _dsps(op, "ecp5")) == (xc7, ecp5)
 
 
 @pytest.mark.parametrize("h,w,c,lanes,xc7,ecp5", _cases(WINDOW_GEN))
 def test_window_gen_address_multiplier(h, w, c, lanes, xc7, ecp5):
-    op = WindowGen("w", "w", h=h, w=w, c=c, lanes=lanes, data_w=4, k=3, s=1,
-                   pads=(1, 1, 1, 1))
+    x = Stream("x", c, h, w, lanes, 4, False, 0)
+    op = WindowGen("w", "w", [("s_axis", x)], [("m_axis", x)], k=3, s=1, pads=(1, 1, 1, 1))
     assert (_dsps(op, "xilinx"), _dsps(op, "ecp5")) == (xc7, ecp5)
-
-
-def test_live_columns():
-    assert live_columns([0b1010, 0b1000, 0b1110], 4) == 2  # bit 3 always 1, bit 0 always 0
-    assert live_columns([5], 3) == 0
 
 
 def test_total_cells_counts_blackbox_submodules():

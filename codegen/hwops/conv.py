@@ -1,0 +1,204 @@
+"""hw/conv_mvu.v: the PE x SIMD folded matrix-vector unit of a convolution.
+
+Input: the window stream (SIMD lanes of IN_W bits, K*K*CF beats per output
+pixel; the activation stream itself for a 1x1 stride-1 unpadded conv).
+Output: NF = ceil(COUT/PE) beats of PE accumulators (ACC_W bits) per pixel,
+the exact ``(sum(x * w) << PROD_SHIFT) + bias``.
+
+Scales: the accumulator exponent is min(e_x + e_w, e_b).  A bias finer than
+the products shifts the accumulated sum left (PROD_SHIFT, a wire: weights and
+multipliers keep their quantized width); a coarser bias is pre-shifted in its
+ROM (``bias_shift``).  ACC_W is the worst case over the quantized ranges of
+input, weights and bias (bit widths and exponents only, never the weight
+values), so any weights of the same widths give the same netlist.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .base import FoldError, HwOp, Mult, Stream, ceil_div, divisors, int_range, signed_width
+from .memory import Memory
+from .streaming import AxisFifo
+
+LATENCY = 5   # first output SF + 5 cycles after the first input beat (conv_mvu.v)
+OUT_DEPTH = 16   # conv_mvu.v's output FIFO (axis_fifo DEPTH 16, LUT RAM)
+
+
+@dataclass(eq=False)
+class ConvMvu(HwOp):
+    """``ins``: the window stream (c = CIN, lanes = SIMD); ``outs``: the
+    accumulator stream (c = COUT, h x w = output pixels, lanes = PE, bits = ACC_W).
+    ``weights`` (COUT, CIN, K, K) and ``bias`` (COUT,) are integer codes (None:
+    a weightless netlist, no ROM contents)."""
+
+    k: int = 1
+    pe: int = 1
+    simd: int = 1
+    w_w: int = 4             # weight bits (signed codes)
+    prod_shift: int = 0      # PROD_SHIFT
+    bias_w: int = 0          # bias code bits, 0: no bias
+    bias_signed: bool = True
+    bias_shift: int = 0      # bias codes << bias_shift in the ROM
+    weights: np.ndarray | None = None
+    bias: np.ndarray | None = None
+    module = "conv_mvu"
+    submodules = (AxisFifo,)
+
+    def __post_init__(self):
+        self.check_fold(self.layer, self.cin, self.cout, self.pe, self.simd)
+
+    @staticmethod
+    def check_fold(layer: str, cin: int, cout: int, pe: int, simd: int) -> None:
+        if not (1 <= simd <= cin and 1 <= pe <= cout):
+            raise FoldError(f"fold: {layer}: need 1 <= PE <= COUT = {cout} and "
+                            f"1 <= SIMD <= CIN = {cin}, got PE = {pe}, SIMD = {simd}")
+
+    # geometry, named as in conv_mvu.v
+    cin = property(lambda s: s.x.c)
+    cout = property(lambda s: s.y.c)
+    in_w = property(lambda s: s.x.bits)
+    acc_w = property(lambda s: s.y.bits)
+    npix = property(lambda s: s.y.h * s.y.w)
+    cf = property(lambda s: ceil_div(s.cin, s.simd))
+    sf = property(lambda s: s.k * s.k * s.cf)
+    nf = property(lambda s: ceil_div(s.cout, s.pe))
+
+    @classmethod
+    def standalone(cls, name: str, cin: int, cout: int, k: int, pe: int, simd: int, *,
+                   in_w: int = 8, in_signed: bool = False, w_w: int = 8, npix: int = 1,
+                   acc_w: int | None = None, **kw) -> "ConvMvu":
+        """One engine outside a netlist (module tests, synthesis): streams made up
+        from the parameters; ``kw``: the other fields (weights, bias, bias_w, ...)."""
+        if acc_w is None:
+            acc_w = cls.acc_width(in_w, in_signed, w_w, cin * k * k, kw.get("prod_shift", 0),
+                                  kw.get("bias_w", 0), kw.get("bias_signed", True),
+                                  kw.get("bias_shift", 0))
+        x = Stream(f"{name}_x", cin, 1, 1, simd, in_w, in_signed, 0)
+        y = Stream(f"{name}_y", cout, 1, npix, pe, acc_w, True, 0)
+        return cls(name, name, [("s_axis", x)], [("m_axis", y)], k=k, pe=pe, simd=simd,
+                   w_w=w_w, **kw)
+
+    @staticmethod
+    def cycles_of(npix: int, cin: int, cout: int, k: int, pe: int, simd: int) -> int:
+        """NF * SF cycles per output pixel (conv_mvu.v): the one conv cycle formula."""
+        return npix * ceil_div(cout, pe) * k * k * ceil_div(cin, simd)
+
+    @staticmethod
+    def acc_width(in_w: int, in_signed: bool, w_w: int, terms: int, prod_shift: int = 0,
+                  bias_w: int = 0, bias_signed: bool = True, bias_shift: int = 0) -> int:
+        """ACC_W: the worst case of ``terms`` products of the quantized ranges,
+        shifted, plus the aligned bias; at least what conv_mvu.v requires."""
+        xs, ws = int_range(in_w, in_signed), int_range(w_w, True)
+        prods = [a * b for a in xs for b in ws]
+        lo, hi = (terms * min(prods)) << prod_shift, (terms * max(prods)) << prod_shift
+        if bias_w:
+            blo, bhi = int_range(bias_w, bias_signed)
+            lo, hi = lo + (blo << bias_shift), hi + (bhi << bias_shift)
+        return max(signed_width(lo, hi), in_w + 1 + w_w + prod_shift)
+
+    def params(self) -> dict:
+        return {"CIN": self.cin, "COUT": self.cout, "K": self.k, "SIMD": self.simd,
+                "PE": self.pe, "IN_W": self.in_w, "IN_SIGNED": int(self.x.signed),
+                "W_W": self.w_w, "ACC_W": self.acc_w, "PROD_SHIFT": self.prod_shift,
+                "NPIX": self.npix, "USE_BIAS": int(self.bias_w > 0)}
+
+    def cycles(self) -> int:
+        return self.cycles_of(self.npix, self.cin, self.cout, self.k, self.pe, self.simd)
+
+    def latency(self) -> int:
+        return self.sf + LATENCY
+
+    def fold_choices(self) -> list[tuple[int, dict, int]]:
+        """(cycles per frame, fold entry, multipliers) of every PE/SIMD that divide."""
+        return [(self.cycles_of(self.npix, self.cin, self.cout, self.k, pe, simd),
+                 {"pe": pe, "simd": simd}, pe * simd)
+                for pe in divisors(self.cout) for simd in divisors(self.cin)]
+
+    def macs(self) -> int:
+        return self.npix * self.cout * self.cin * self.k * self.k
+
+    def memories(self) -> list[Memory]:
+        mems = [Memory(f"{self.name}.wrom", "weight", self.pe * self.simd * self.w_w,
+                       self.nf * self.sf, rom=True,
+                       content_bits=self.cout * self.cin * self.k * self.k * self.w_w)]
+        if self.bias_w:  # NF words of PE*ACC_W read at a registered address (nfD), which
+            # memory_dff makes a synchronous ROM; one word (NF = 1) is a constant.  The
+            # bias_shift low bits of every lane are zero: yosys (opt_mem) drops them
+            mems.append(Memory(f"{self.name}.brom", "bias",
+                               self.pe * (self.acc_w - self.bias_shift), self.nf, rom=True,
+                               style="auto" if self.nf > 1 else "logic",
+                               content_bits=self.cout * self.bias_w))
+        if self.nf > 1:  # input beats kept for nf > 0 (never read when NF = 1); one
+            # address for read and write
+            mems.append(Memory(f"{self.name}.ibuf", "buffer", self.simd * self.in_w, self.sf,
+                               single_port=True))
+        mems.append(Memory(f"{self.name}.ofifo", "fifo", self.pe * self.acc_w + 1, OUT_DEPTH,
+                           style="lut"))
+        return mems
+
+    def multipliers(self) -> list[Mult]:
+        return [Mult(self.in_w + 1, self.w_w, self.in_w + 1 + self.w_w, self.pe * self.simd)]
+
+    # ------------------------------------------------------------- ROM contents
+    def pack_weights(self) -> list[int]:
+        """Weight ROM words: word nf*SF + (ky*K + kx)*CF + f holds at bits
+        [(p*SIMD + s)*W_W +: W_W] the weight of output channel nf*PE + p, input
+        channel f*SIMD + s; zero past COUT / CIN (conv_mvu.v)."""
+        w = np.asarray(self.weights, dtype=np.int64)
+        if w.shape != (self.cout, self.cin, self.k, self.k):
+            raise ValueError(f"{self.name}: weights {w.shape}, expected "
+                             f"{(self.cout, self.cin, self.k, self.k)}")
+        lo, hi = int_range(self.w_w, True)
+        if w.min(initial=0) < lo or w.max(initial=0) > hi:
+            raise ValueError(f"{self.name}: a weight does not fit {self.w_w} signed bits")
+        pad = np.zeros((self.nf * self.pe, self.cf * self.simd, self.k, self.k), np.int64)
+        pad[:self.cout, :self.cin] = w
+        # -> [nf, ky, kx, f, p, s]
+        t = pad.reshape(self.nf, self.pe, self.cf, self.simd, self.k, self.k)
+        t = t.transpose(0, 4, 5, 2, 1, 3).reshape(self.nf * self.sf, self.pe * self.simd)
+        return _pack_rows(t, self.w_w)
+
+    def pack_bias(self) -> list[int]:
+        """Bias ROM words: word n holds lane p = (bias[n*PE + p] << bias_shift)
+        at bits [p*ACC_W +: ACC_W], zero past COUT."""
+        b = np.asarray(self.bias, dtype=np.int64).reshape(-1)
+        lo, hi = int_range(self.bias_w, self.bias_signed)
+        if b.shape != (self.cout,) or b.min(initial=0) < lo or b.max(initial=0) > hi:
+            raise ValueError(f"{self.name}: bias must be {self.cout} codes of {self.bias_w} bits")
+        pad = np.zeros(self.nf * self.pe, np.int64)
+        pad[:self.cout] = b
+        return _pack_rows((pad << self.bias_shift).reshape(self.nf, self.pe), self.acc_w)
+
+    def roms(self) -> dict[str, tuple[str, list[int], int]]:
+        if self.weights is None:
+            return {}
+        out = {"WEIGHT_FILE": (f"mem/{self.layer}_w.hex", self.pack_weights(),
+                               self.pe * self.simd * self.w_w)}
+        if self.bias_w:
+            out["BIAS_FILE"] = (f"mem/{self.layer}_b.hex", self.pack_bias(), self.pe * self.acc_w)
+        return out
+
+
+def _pack_rows(t: np.ndarray, width: int) -> list[int]:
+    """One word per row: element i at bits [i*width +: width] (two's complement)."""
+    mask = (1 << width) - 1
+    words = []
+    for row in t.tolist():
+        v = 0
+        for i, x in enumerate(row):
+            v |= (int(x) & mask) << (i * width)
+        words.append(v)
+    return words
+
+
+def row_fifo_beats(w: int, cf: int, nf: int) -> int:
+    """Beats of the FIFO in front of a conv_mvu that makes NF > 1 passes per
+    pixel (0 otherwise): one input row, W * CF beats, + 2 for the registers.
+    Such an engine takes a pixel's CF beats only at the start of its NF * SF
+    cycles; its producer emits a row's pixels in bursts (window rows, pools),
+    so without the row the producer stalls and, behind it, the bottleneck
+    (squeezenet1_1 at 3x64x64: 11106 instead of 8649 cycles/frame measured;
+    with it, 8649)."""
+    return w * cf + 2 if nf > 1 else 0

@@ -1,0 +1,56 @@
+"""hw/global_avgpool.v: exact mean over H x W per channel, two accumulator banks."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .base import HwOp, ceil_div, clog2, divisors
+from .memory import Memory
+from .streaming import AxisRegister
+
+
+def divide_cycles(h: int, w: int, cf: int, in_w: int, shift: int) -> int:
+    """Cycles to divide one frame's CF sums (NB + 2 per beat, + 1)."""
+    nb = in_w + clog2(h * w + 1) + 1 + max(0, -shift)
+    return cf * (nb + 2) + 1
+
+
+def gap_cycles(h: int, w: int, cf: int, in_w: int, shift: int) -> int:
+    """Cycles per frame in steady state: accumulating a frame (H*W*CF beats)
+    overlaps dividing the previous one."""
+    return max(h * w * cf, divide_cycles(h, w, cf, in_w, shift))
+
+
+@dataclass(eq=False)
+class GlobalAvgPool(HwOp):
+    """``ins`` the H x W x C stream, ``outs`` one pixel of C means at the output
+    exponent: round half to even by 2^SHIFT after the division, saturate."""
+
+    shift: int = 0
+    narrow: bool = False
+    module = "global_avgpool"
+    submodules = (AxisRegister,)
+
+    def params(self) -> dict:
+        x, y = self.x, self.y
+        return {"H": x.h, "W": x.w, "C": x.c, "LANES": x.lanes, "IN_W": x.bits,
+                "IN_SIGNED": int(x.signed), "OUT_W": y.bits, "OUT_SIGNED": int(y.signed),
+                "NARROW": int(self.narrow), "SHIFT": self.shift}
+
+    def cycles_at(self, lanes: int) -> int:
+        x = self.x
+        return gap_cycles(x.h, x.w, ceil_div(x.c, lanes), x.bits, self.shift)
+
+    def cycles(self) -> int:
+        return self.cycles_at(self.x.lanes)
+
+    def latency(self) -> int:   # first input beat to the last output beat of a frame
+        x = self.x
+        return x.beats + divide_cycles(x.h, x.w, x.cf, x.bits, self.shift)
+
+    def fold_choices(self) -> list[tuple[int, dict, int]]:
+        return [(self.cycles_at(l), {"lanes": l}, l) for l in divisors(self.x.c)]
+
+    def memories(self) -> list[Memory]:  # 2 banks of CF sums of LANES * SW bits, async read
+        x = self.x
+        sw = x.bits + clog2(x.h * x.w + 1) + 1
+        return [Memory(f"{self.name}.acc", "buffer", x.lanes * sw, 2 * x.cf, async_read=True)]

@@ -1,0 +1,141 @@
+"""Streaming ops that move one beat per cycle: hw/axis_register.v, axis_fifo.v,
+axis_dup.v, axis_lane_conv.v, requant.v, axis_concat.v, axis_add.v."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .base import HwOp, Mult, ceil_div, clog2, const_mult, divisors
+from .memory import Memory, next_pow2
+
+
+@dataclass(eq=False)
+class AxisRegister(HwOp):
+    """hw/axis_register.v: register slice (a sub-module of most others)."""
+
+    module = "axis_register"
+
+    def params(self) -> dict:
+        return {"DATA_W": self.x.width}
+
+
+@dataclass(eq=False)
+class AxisFifo(HwOp):
+    """hw/axis_fifo.v: DEPTH (power of two) words of DATA_W + 1 bits (tlast);
+    ``depth`` 0 is a wire (no instance).  ``min_beats``: what it must hold."""
+
+    depth: int = 0
+    module = "axis_fifo"
+
+    @classmethod
+    def holding(cls, name: str, layer: str, x, y, beats: int, purpose: str) -> "AxisFifo":
+        """A FIFO of at least ``beats`` beats (the next power of two)."""
+        return cls(name, layer, [("s_axis", x)], [("m_axis", y)],
+                   {"min_beats": beats, "purpose": purpose}, depth=next_pow2(beats))
+
+    def params(self) -> dict:
+        return {"DATA_W": self.x.width, "DEPTH": self.depth}
+
+    def latency(self) -> int:
+        return 2 if self.depth else 0
+
+    def memories(self) -> list[Memory]:
+        if not self.depth:
+            return []
+        return [Memory(f"{self.name}.mem", "fifo", self.x.width + 1, self.depth)]
+
+
+@dataclass(eq=False)
+class AxisDup(AxisRegister):
+    """hw/axis_dup.v: 1 -> 2 fan-out (``outs``: m0_axis, m1_axis); DATA_W only."""
+
+    module = "axis_dup"
+
+
+@dataclass(eq=False)
+class LaneConv(HwOp):
+    """hw/axis_lane_conv.v: IN_LANES -> OUT_LANES lanes of LANE_W bits; its
+    shift amount ``cnt * LANE_W`` (cnt of clog2(2*IN + OUT + 1) bits) is a
+    constant multiplication."""
+
+    module = "axis_lane_conv"
+    submodules = (AxisRegister,)
+
+    def params(self) -> dict:
+        return {"LANE_W": self.x.bits, "C": self.x.c, "IN_LANES": self.x.lanes,
+                "OUT_LANES": self.y.lanes}
+
+    def cycles(self) -> int:
+        return self.x.h * self.x.w * max(self.x.cf, self.y.cf)
+
+    def multipliers(self) -> list[Mult]:
+        p = self.params()
+        return const_mult(clog2(2 * p["IN_LANES"] + p["OUT_LANES"] + 1), p["LANE_W"])
+
+
+@dataclass(eq=False)
+class Requant(HwOp):
+    """hw/requant.v: ReLU -> round half to even by SHIFT (or exact left shift
+    when negative) -> saturate to the output stream's type."""
+
+    shift: int = 0
+    relu: bool = False
+    narrow: bool = False
+    module = "requant"
+    submodules = (AxisRegister,)
+
+    def params(self) -> dict:
+        return {"LANES": self.x.lanes, "IN_W": self.x.bits, "IN_SIGNED": int(self.x.signed),
+                "OUT_W": self.y.bits, "OUT_SIGNED": int(self.y.signed),
+                "NARROW": int(self.narrow), "SHIFT": self.shift, "RELU": int(self.relu)}
+
+
+@dataclass(eq=False)
+class _Join(HwOp):
+    """Two inputs (s_axis_a, s_axis_b) aligned to the output exponent by exact
+    left shifts SHIFT_A / SHIFT_B."""
+
+    submodules = (AxisRegister,)
+    a = property(lambda s: s.ins[0][1])
+    b = property(lambda s: s.ins[1][1])
+
+    def params(self) -> dict:
+        return {"LANES": self.y.lanes, "IN_W": self.a.bits, "OUT_W": self.y.bits,
+                "SIGNED": int(self.y.signed), "SHIFT_A": self.a.exp - self.y.exp,
+                "SHIFT_B": self.b.exp - self.y.exp}
+
+    @staticmethod
+    def out_width(in_w: int, shift: int, add: bool) -> int:
+        """Exact output lanes of inputs of ``in_w`` bits shifted by up to
+        ``shift``: a concat keeps them, a sum needs one bit more."""
+        return in_w + shift + int(add)
+
+
+@dataclass(eq=False)
+class AxisConcat(_Join):
+    """hw/axis_concat.v: [A, B] channel concat; CA a multiple of LANES."""
+
+    module = "axis_concat"
+
+    def params(self) -> dict:
+        p = super().params()
+        return {**{k: p[k] for k in ("LANES", "IN_W", "OUT_W", "SIGNED")},
+                "CA": self.a.c, "CB": self.b.c, "SHIFT_A": p["SHIFT_A"], "SHIFT_B": p["SHIFT_B"]}
+
+    @staticmethod
+    def cycles_of(npix: int, ca: int, cb: int, lanes: int) -> int:
+        return npix * (ca // lanes + ceil_div(cb, lanes))
+
+    def cycles(self) -> int:
+        return self.cycles_of(self.y.h * self.y.w, self.a.c, self.b.c, self.y.lanes)
+
+    def fold_choices(self) -> list[tuple[int, dict, int]]:
+        n = self.y.h * self.y.w
+        return [(self.cycles_of(n, self.a.c, self.b.c, l), {"lanes": l}, l)
+                for l in divisors(self.a.c) if l <= self.b.c]
+
+
+@dataclass(eq=False)
+class AxisAdd(_Join):
+    """hw/axis_add.v: (A << SHIFT_A) + (B << SHIFT_B), exact OUT_W."""
+
+    module = "axis_add"

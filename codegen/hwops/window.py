@@ -1,0 +1,101 @@
+"""Window ops: hw/window_gen.v (K x K windows of a line buffer) and
+hw/maxpool.v (a window_gen + running max), and their line-buffer geometry."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .base import HwOp, Mult, ceil_div, clog2, const_mult, divisors
+from .memory import Memory
+from .streaming import AxisRegister
+
+
+def last_rows(h: int, s: int, pad_t: int, oh: int) -> int:
+    """Input rows the last output row of a window op still holds (window_gen.v RL)."""
+    return h - max((oh - 1) * s - pad_t, 0)
+
+
+def line_rows(h: int, k: int, s: int, pad_t: int, oh: int) -> int:
+    """window_gen.v's NROWS: K + S rows, or more when a floor-mode size drops
+    input rows (the last output row's rows plus the next frame's first rows)."""
+    return max(k + s, last_rows(h, s, pad_t, oh) + min(h, k - pad_t))
+
+
+def window_cycles(h: int, w: int, oh: int, ow: int, k: int, cf: int) -> int:
+    """Cycles per frame of a window op: K*K*CF window beats per output pixel,
+    and never fewer than the H*W*CF input beats it consumes (kernel < stride)."""
+    return max(oh * ow * k * k, h * w) * cf
+
+
+@dataclass(eq=False)
+class WindowGen(HwOp):
+    """hw/window_gen.v: ``ins`` the pixel stream, ``outs`` the window stream
+    (same lanes; tuser = padding).  A ring of NROWS rows runs across frames."""
+
+    k: int = 3
+    s: int = 1
+    pads: tuple = (0, 0, 0, 0)   # top, left, bottom, right
+    module = "window_gen"
+    submodules = (AxisRegister,)
+
+    oh = property(lambda s: (s.x.h + s.pads[0] + s.pads[2] - s.k) // s.s + 1)
+    ow = property(lambda s: (s.x.w + s.pads[1] + s.pads[3] - s.k) // s.s + 1)
+    out_hw = property(lambda s: (s.oh, s.ow))   # windows read (maxpool: ceil mode included)
+
+    def params(self) -> dict:
+        x, (t, l, b, r) = self.x, self.pads
+        return {"H": x.h, "W": x.w, "C": x.c, "LANES": x.lanes, "DATA_W": x.bits,
+                "K": self.k, "S": self.s, "PAD_T": t, "PAD_L": l, "PAD_B": b, "PAD_R": r}
+
+    def cycles_at(self, lanes: int) -> int:
+        oh, ow = self.out_hw
+        return window_cycles(self.x.h, self.x.w, oh, ow, self.k, ceil_div(self.x.c, lanes))
+
+    def cycles(self) -> int:
+        return self.cycles_at(self.x.lanes)
+
+    def latency(self) -> int:   # first beat 2 cycles after input row min(H, K-PAD_T)-1
+        return min(self.x.h, self.k - self.pads[0]) * self.x.w * self.x.cf + 2
+
+    def needs(self) -> int:
+        return (self.k - self.pads[0]) * self.x.w
+
+    def line_buffer(self) -> Memory:
+        """NROWS rows of W * CF words of LANES * DATA_W bits."""
+        x = self.x
+        rows = line_rows(x.h, self.k, self.s, self.pads[0], self.out_hw[0])
+        return Memory(f"{self.name}.lines", "buffer", x.width, rows * x.w * x.cf,
+                      content_bits=rows * x.w * x.c * x.bits)
+
+    def memories(self) -> list[Memory]:
+        return [self.line_buffer()]
+
+    def multipliers(self) -> list[Mult]:
+        """The read address ``(ix - PAD_L) * CF`` (CW bits, into AW bits)."""
+        x = self.x
+        cw = clog2(x.h + x.w + 3 * self.k + 2 * self.s + x.cf + 4) + 1
+        return const_mult(cw, x.cf, max(1, clog2(self.line_buffer().depth)))
+
+
+@dataclass(eq=False)
+class MaxPool(WindowGen):
+    """hw/maxpool.v: a window_gen (ceil-mode windows as extra padding) + the
+    running maximum; ``outs`` the pooled stream (its h x w: ceil mode included)."""
+
+    ceil_mode: bool = False
+    module = "maxpool"
+    submodules = (WindowGen, AxisRegister)
+    out_hw = property(lambda s: (s.y.h, s.y.w))
+
+    def params(self) -> dict:
+        return {**super().params(), "SIGNED": int(self.x.signed),
+                "CEIL_MODE": int(self.ceil_mode)}
+
+    def latency(self) -> int:   # the first window's last beat, + the max register
+        return super().latency() + self.k * self.k * self.x.cf
+
+    def fold_choices(self) -> list[tuple[int, dict, int]]:
+        return [(self.cycles_at(l), {"lanes": l}, l) for l in divisors(self.x.c)]
+
+    def memories(self) -> list[Memory]:  # + the running maximum, read combinationally
+        return [self.line_buffer(), Memory(f"{self.name}.amax", "buffer", self.x.width,
+                                           self.x.cf, async_read=True, single_port=True)]
