@@ -267,9 +267,19 @@ class Builder:
         qp = quant_params(self.m, p)
         shift = s.exp - qp.exp
         lo, hi = int_range(s.bits, s.signed)
-        if shift < 0 or lo << shift < qp.qmin or hi << shift > qp.qmax:
+        if shift < 0 or (not qp.qmin <= lo << shift <= hi << shift <= qp.qmax
+                         and not self.exact_by_values(p, shift)):
             raise ModelError(p, "an align Quant must be an exact left shift")
         return s
+
+    def exact_by_values(self, q, shift: int) -> bool:
+        """An align Quant narrower than its input's type is still exact when the
+        proven value range fits (qonnx/ranges.py; a check only, no width)."""
+        from ..qonnx.ranges import analyze
+
+        r = analyze(self.m)
+        r_in, r_out = r[q.input[0]], r[q.output[0]]
+        return (r_in.lo << shift, r_in.hi << shift) == (r_out.lo, r_out.hi)
 
     def merge(self, n):
         a, b = (self.aligned(t, n.name) for t in n.input)
