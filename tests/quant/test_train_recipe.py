@@ -104,3 +104,21 @@ def test_device_cuda_without_gpu(tmp_path, tiny_fmnist, capsys, monkeypatch):
     rc, out = _run(tmp_path, tiny_fmnist, "cuda", "--epochs", "1", "--device", "cuda")
     assert rc == 2 and "CUDA is not available" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_resume_repeats_the_uninterrupted_run(tmp_path, tiny_fmnist, base, monkeypatch):
+    """Cut after the float epoch, resumed: the same weights as the run in one go."""
+    import squeezefpga.quant.train as qt
+    real = qt.save_checkpoint
+
+    def stop_before_second(path, **fields):
+        if fields["epoch"] == 2:
+            raise KeyboardInterrupt
+        real(path, **fields)
+    monkeypatch.setattr(qt, "save_checkpoint", stop_before_second)
+    assert _run(tmp_path, tiny_fmnist, "cut", *TWO)[0] == 130
+    monkeypatch.setattr(qt, "save_checkpoint", real)
+    rc, out = _run(tmp_path, tiny_fmnist, "cut", *TWO, "--resume")
+    assert rc == 0
+    wa, wb = load_checkpoint(out)["model"], load_checkpoint(base)["model"]
+    assert wa.keys() == wb.keys() and all(torch.equal(wa[k], wb[k]) for k in wa)
