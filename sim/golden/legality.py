@@ -8,22 +8,29 @@ naming a node of the user's file (before any clean-up pass renames them):
 
 * ops: Quant, Conv, Relu, MaxPool, Concat, Add, GlobalAveragePool, Flatten
   and Identity (no Reshape or Transpose: the firmware streams NCHW as is);
-* every quantizer has at least 2 bits (a 1-bit stream has no datapath), no
-  CEIL rounding and no narrow unsigned range (no ap_fixed equivalent);
+* bit widths: input 8-16, weights 2-8, activations 2-16, biases 2-32 (the
+  ranges of quant/arch.py, which the budget's network description enforces;
+  a 1-bit stream has no datapath); no CEIL rounding and no narrow unsigned
+  range (no ap_fixed equivalent); input and activations round half to even;
+* only the attributes the ONNX schema defines for each standard op;
 * Concat and Add of exactly two computed tensors of one shape;
 * Flatten (axis 1) only as the last node, of a 1x1 spatial tensor;
-* a single 4-D NCHW input.
+* a single 4-D NCHW input of batch 1 (or a symbolic batch), and shapes that
+  propagate: Conv weights matching their input's channels, every Conv and
+  MaxPool output at least 1x1, non-negative pads, strides >= 1.
 
 ``sim.golden.load`` itself stays the general exact executor.
 """
 from __future__ import annotations
 
+import numpy as np
 import onnx
 
 from .compile import compile_model
 from .graph import QONNX_DOMAINS, Graph, UnsupportedModel, attrs, load_model, read_graph, refuse
 from .plan import Plan
 
+BITS = {"input": (8, 16), "weight": (2, 8), "activation": (2, 16), "bias": (2, 32)}
 FIRMWARE_OPS = ("Quant", "Conv", "Relu", "MaxPool", "Concat", "Add", "GlobalAveragePool",
                 "Flatten", "Identity")
 
@@ -43,44 +50,57 @@ def check(src) -> Plan:
     return plan
 
 
-def _shapes(model: onnx.ModelProto) -> dict[str, tuple]:
-    try:
-        inferred = onnx.shape_inference.infer_shapes(model)
-    except Exception:   # noqa: BLE001  (a graph onnx cannot type: no shape facts)
-        return {}
-    out = {}
-    for vi in [*inferred.graph.value_info, *inferred.graph.input, *inferred.graph.output]:
-        dims = vi.type.tensor_type.shape.dim
-        if vi.type.tensor_type.HasField("shape"):
-            out[vi.name] = tuple(d.dim_value if d.HasField("dim_value") else None for d in dims)
-    return out
-
-
 def firmware_rules(model: onnx.ModelProto) -> None:
     g = read_graph(model)
     if len(g.input_shape) != 4:
         raise UnsupportedModel(f"input {g.input_name!r} has shape {list(g.input_shape)}; "
                                "the firmware takes one 4-D NCHW tensor")
-    shapes = _shapes(model)
+    if g.input_shape[0] not in (1, None):
+        raise UnsupportedModel(f"input {g.input_name!r} has batch {g.input_shape[0]}; the "
+                               "firmware streams one frame at a time (batch 1 or symbolic)")
+    shapes = _propagate(g)
+    _declared(model, shapes)
+    roles = {}
+    for n in g.nodes:
+        if n.op_type == "Conv":
+            roles.update(zip(n.input[1:3], ("weight", "bias")))
     for n in g.nodes:
         op = n.op_type
         if op not in FIRMWARE_OPS:
             raise refuse(n, "op is not supported by the firmware (supported: "
                             + ", ".join(FIRMWARE_OPS) + ")")
+        if n.domain in ("", "ai.onnx"):
+            _schema_attrs(n)
         if op == "Quant" and n.domain in QONNX_DOMAINS:
-            _quant(n, g)
+            role = "input" if n.input[0] == g.input_name else roles.get(n.output[0], "activation")
+            _quant(n, g, role)
         elif op in ("Concat", "Add"):
             _pair(n, g, shapes)
         elif op == "Flatten":
             _flatten(n, g, shapes)
 
 
-def _quant(n: onnx.NodeProto, g: Graph) -> None:
+def _schema_attrs(n: onnx.NodeProto) -> None:
+    try:
+        known = onnx.defs.get_schema(n.op_type).attributes
+    except onnx.defs.SchemaError:
+        return
+    for a in n.attribute:
+        if a.name not in known:
+            raise refuse(n, f"attribute {a.name!r} is not defined for {n.op_type}")
+
+
+def _quant(n: onnx.NodeProto, g: Graph, role: str) -> None:
     a = attrs(n)
     bits = int(g.constants[n.input[3]].item())
-    if bits < 2:
-        raise refuse(n, f"bit width {bits}: the firmware needs at least 2 bits")
-    if str(a.get("rounding_mode", "ROUND")).upper() == "CEIL":
+    lo, hi = BITS[role]
+    if not lo <= bits <= hi:
+        raise refuse(n, f"{role} bit width {bits} is out of range [{lo}, {hi}]")
+    mode = str(a.get("rounding_mode", "ROUND")).upper()
+    if role in ("input", "activation") and mode == "FLOOR":
+        raise refuse(n, f"rounding_mode FLOOR on an {role}: the hardware requantizer rounds "
+                        "half to even only (ROUND)")
+    if mode == "CEIL":
         raise refuse(n, "rounding_mode CEIL has no ap_fixed equivalent (ROUND and FLOOR are "
                        "supported)")
     if a.get("narrow", 0) and not a.get("signed", 1):
@@ -91,8 +111,6 @@ def _pair(n: onnx.NodeProto, g: Graph, shapes: dict) -> None:
     if len(n.input) != 2 or any(i in g.constants for i in n.input):
         raise refuse(n, "only two computed tensors are supported")
     a, b = (shapes.get(i) for i in n.input)
-    if n.op_type == "Add" and a is not None and b is not None and a != b:
-        raise refuse(n, f"broadcasting Add ({list(a)} + {list(b)}) is not supported")
 
 
 def _flatten(n: onnx.NodeProto, g: Graph, shapes: dict) -> None:
@@ -101,3 +119,73 @@ def _flatten(n: onnx.NodeProto, g: Graph, shapes: dict) -> None:
     shape = shapes.get(n.input[0])
     if shape is not None and any(d != 1 for d in shape[2:]):
         raise refuse(n, f"Flatten of {list(shape)}: only a 1x1 spatial size is supported")
+
+
+def _declared(model: onnx.ModelProto, shapes: dict) -> None:
+    """Shapes the file declares (value_info, output) agree with the computed ones."""
+    for vi in [*model.graph.value_info, *model.graph.output]:
+        got = shapes.get(vi.name)
+        dims = vi.type.tensor_type.shape.dim
+        if got is None or not vi.type.tensor_type.HasField("shape"):
+            continue
+        want = [d.dim_value if d.HasField("dim_value") else None for d in dims]
+        flat = (got[0], int(np.prod(got[1:])))
+        if all(w is None or w == c for w, c in zip(want, got)) and len(want) == len(got) \
+                or len(want) == 2 and all(w is None or w == c for w, c in zip(want, flat)):
+            continue
+        raise UnsupportedModel(f"tensor {vi.name!r} is declared {want} but computes {list(got)}")
+
+
+def _window(n, a: dict, hw, k) -> tuple[int, int]:
+    pads, strides = a.get("pads", [0, 0, 0, 0]), a.get("strides", [1, 1])
+    if len(pads) != 4 or len(strides) != 2 or len(k) != 2 or min(pads) < 0 or min(strides) < 1 \
+            or min(k) < 1:
+        raise refuse(n, f"kernel {list(k)}, pads {list(pads)}, strides {list(strides)}: "
+                        "2-D kernels >= 1, pads >= 0 and strides >= 1 only")
+    ceil = bool(a.get("ceil_mode", 0))
+    out = []
+    for i in range(2):
+        span = hw[i] + pads[i] + pads[i + 2] - k[i]
+        out.append((-(-span // strides[i]) if ceil else span // strides[i]) + 1)
+    if min(out) < 1:
+        raise refuse(n, f"input {hw[0]}x{hw[1]} is too small for kernel {list(k)} "
+                        f"(output {out[0]}x{out[1]})")
+    return out[0], out[1]
+
+
+def _propagate(g: Graph) -> dict[str, tuple]:
+    """NCHW shapes through the firmware ops; refuses what cannot stream."""
+    shape = {g.input_name: tuple(g.input_shape)}
+    prod = {o: n for n in g.nodes for o in n.output}
+    for n in g.nodes:
+        ins = [shape.get(i) for i in n.input]
+        x, a = ins[0] if ins else None, attrs(n)
+        if x is None or len(x) != 4:
+            continue            # a constant path (weights) or an unknown shape
+        if n.op_type == "Conv":
+            q = prod.get(n.input[1])
+            w = g.constants.get(q.input[0]) if q is not None else None
+            if w is None or w.ndim != 4:
+                continue
+            if w.shape[1] != x[1]:
+                raise refuse(n, f"weights {list(w.shape)} expect {w.shape[1]} input channels, "
+                                f"the input has {x[1]}")
+            out = (x[0], w.shape[0], *_window(n, a, x[2:], w.shape[2:]))
+        elif n.op_type == "MaxPool":
+            out = (*x[:2], *_window(n, a, x[2:], a.get("kernel_shape", [])))
+        elif n.op_type == "Concat":
+            if any(i is None or i[2:] != x[2:] for i in ins):
+                raise refuse(n, f"inputs {[list(i or []) for i in ins]} differ in height/width")
+            out = (x[0], sum(i[1] for i in ins), *x[2:])
+        elif n.op_type == "Add":
+            if any(i != x for i in ins):
+                raise refuse(n, f"inputs {[list(i or []) for i in ins]} differ in shape")
+            out = x
+        elif n.op_type == "GlobalAveragePool":
+            out = (*x[:2], 1, 1)
+        elif n.op_type in ("Quant", "Relu", "Identity"):
+            out = x
+        else:
+            continue
+        shape[n.output[0]] = out
+    return shape

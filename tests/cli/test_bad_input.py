@@ -23,7 +23,7 @@ def one_line_error(capsys, argv, *needles) -> str:
 
 @pytest.mark.parametrize("name,node,why", [
     ("w1", "'Quant_1'", "bit width 1"), ("b33", "'Quant_2'", "bit width 33"),
-    ("a1u", "'Quant_29'", "at least 2 bits"), ("sig", "'my_sigmoid'", "Sigmoid"),
+    ("a1u", "'Quant_29'", "activation bit width 1"), ("sig", "'my_sigmoid'", "Sigmoid"),
 ])
 @pytest.mark.parametrize("cmd", ["golden", "build", "budget"])
 def test_one_legality_check_with_user_names(bad, capsys, tmp_path, cmd, name, node, why):
@@ -109,3 +109,11 @@ def test_export_does_not_overwrite(capsys, tmp_path):
 def test_failed_build_removes_the_parents_it_made(bad, capsys, tmp_path):
     one_line_error(capsys, ["build", bad["w1"], "--out", str(tmp_path / "a" / "b" / "c")])
     assert list(tmp_path.iterdir()) == []
+
+
+def test_legal_bit_widths_are_the_network_descriptions():
+    from squeezefpga.quant import arch
+    from squeezefpga.sim.golden.legality import BITS
+
+    assert BITS == {"input": arch.INPUT_BITS, "weight": arch.WEIGHT_BITS,
+                    "activation": arch.ACT_BITS, "bias": arch.BIAS_BITS}
