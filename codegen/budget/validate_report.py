@@ -58,8 +58,8 @@ def markdown(outs: list[Outcome], command: str, flow: str) -> str:
                 f"{o.target:,} | {o.multipliers} | {fam} | {e['bram']} / {s.bram18_equiv} | "
                 f"{split} | {_pct(e['bram'], s.bram18_equiv)} | {e['dsp']} / {s.dsp} | "
                 f"{le} / {ls} | {'yes' if o.ok(fam) else 'NO'} |")
-    lines += ["", "Per case: the estimate is `squeezefpga budget` on the generated RTL's "
-              "manifest (same fold, weight widths and FIFOs as the Verilog); "
+    lines += ["", "Per case: the estimate is `squeezefpga budget` on the generated RTL "
+              "directory (its netlist's op objects: the Verilog's fold, widths and FIFOs); "
               "`squeezefpga budget MODEL.onnx --target-cycles T` gives the same numbers: "
               + ", ".join(f"{o.case.name} {'yes' if o.onnx_path_agrees else 'NO'}"
                           for o in outs) + ".",
