@@ -7,19 +7,24 @@ DSPs, and the cycles per frame of the layer's slowest op.  The pipeline's
 cycles per frame is the slowest layer's (a dataflow pipeline starts a new frame
 every that many cycles).
 
-The ops are the hardware op objects (``codegen/hwops``): for a model those of
-the RTL netlist ``squeezefpga build --backend rtl`` writes (``model_ops``),
-for a network description those of ``hwops.graph``.
+The ops are the hardware op objects (``codegen/hwops``) of the RTL netlist
+``squeezefpga build --backend rtl`` writes: for a model its own netlist
+(``model_ops``); for a network description the netlist of the weightless
+graph ``codegen/qonnx/config_graph`` makes of it, which has the exported
+model's nodes, names and bit widths (``config_ops``).  So a config, its
+exported model and its RTL directory go through one pipeline builder with one
+fold; only the scales differ (a config's are nominal: joins need no
+alignment, biases sit at the product scale; trained scales add a few bits
+where they do, see ``codegen/qonnx/exponent_sites``).
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from squeezefpga.quant.arch import NetConfig
 
 from ..hwops import devices
-from ..hwops.fold import auto_fold, check_fold
-from ..hwops.graph import build_ops
 from ..hwops.memory import Mapping, dsp_per_multiplier, map_memory
 from ..hwops.base import HwOp
 
@@ -144,14 +149,49 @@ def model_ops(model_path, fold=None, target: int | None = None):
     return ops, fold, node_layers(model_path)
 
 
+@functools.lru_cache(maxsize=4)
+def _prepared(cfg: NetConfig):
+    """(prepared weightless graph, {node: preset name}) of ``cfg``; kept for the
+    next call, as a sweep over fold targets budgets one config many times."""
+    from ..qonnx import PASSES, prepare
+    from ..qonnx.config_graph import config_graph
+
+    graph = config_graph(cfg)
+    names = _config_names(cfg, graph.model)
+    # the graph is clean by construction (qonnx's clean-up leaves it unchanged,
+    # tests/codegen/qonnx), so the costly clean-up pass is skipped
+    return prepare(graph, PASSES[1:]), names
+
+
+def config_ops(cfg: NetConfig, fold=None, target: int | None = None):
+    """``model_ops`` of the weightless graph of ``cfg`` (no file, no torch)."""
+    from ..rtl.project import netlist
+
+    model, names = _prepared(cfg)
+    ops, _, _, fold = netlist(model, fold, target, names)
+    return ops, fold, {n: v.split(".")[0] for n, v in names.items()}
+
+
+def _config_names(cfg: NetConfig, model) -> dict[str, str]:
+    """{node: preset name} with the config's own layer names (the graph reader
+    numbers stand-alone convs conv1, conv2, ...; the preset may say conv10)."""
+    from .onnx_input import load_onnx, node_names
+
+    read = load_onnx(model).layers
+    rename = {r.name: l.name for r, l in zip(read, cfg.layers)}
+    out = {}
+    for node, name in node_names(model).items():
+        layer, dot, role = name.partition(".")
+        out[node] = rename.get(layer, layer) + dot + role
+    return out
+
+
 def estimate(cfg: NetConfig, fold: dict | None = None, family: str = "xilinx",
              target: int | None = None, uram: bool = False) -> Budget:
-    """Budget of ``cfg`` with ``fold`` (None: ``auto_fold`` to ``target`` cycles)."""
-    if fold is None:
-        fold = auto_fold(cfg, target)
-    else:
-        check_fold(cfg, fold)
-    return estimate_ops(cfg.name, build_ops(cfg, fold), fold, family, uram)
+    """Budget of ``cfg``'s RTL with ``fold`` (None: the automatic fold to
+    ``target`` cycles per frame), as ``build --backend rtl`` folds its model."""
+    ops, fold, rows = config_ops(cfg, fold, target)
+    return estimate_ops(cfg.name, ops, fold, family, uram, rows)
 
 
 def rtl_dir_ops(rtl_dir, model_path=None):

@@ -95,11 +95,15 @@ def node_names(path: str | Path) -> dict[str, str]:
     return names
 
 
-def _load(path: str | Path, names: dict[str, str]) -> NetConfig:
-    try:
-        model = onnx.load(str(path))
-    except Exception as e:  # onnx raises several types for a bad file
-        raise ConfigError(f"model '{path}': not a readable ONNX file ({e})") from None
+def _load(path, names: dict[str, str]) -> NetConfig:
+    """``path``: an ONNX file or an in-memory ``onnx.ModelProto``."""
+    if isinstance(path, onnx.ModelProto):
+        model, path = path, path.graph.name or "model"
+    else:
+        try:
+            model = onnx.load(str(path))
+        except Exception as e:  # onnx raises several types for a bad file
+            raise ConfigError(f"model '{path}': not a readable ONNX file ({e})") from None
     g = _Graph(model)
     x = g.g.input[0]
     shape = tuple(d.dim_value for d in x.type.tensor_type.shape.dim)[1:]

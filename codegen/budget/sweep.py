@@ -22,7 +22,7 @@ from squeezefpga.quant.presets import from_tree
 
 from ..errors import CliError
 from ..hwops.devices import Device
-from ..hwops.fold import FoldError
+from ..hwops.base import FoldError
 from .estimate import Budget, estimate
 
 META = {"sr": float, "pct_3x3": float, "base_e": int, "incr_e": int, "freq": int}

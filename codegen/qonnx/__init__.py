@@ -17,12 +17,12 @@ from . import align_scales, channels_last, cleanup, fuse_gap_quant, remove_flatt
 PASSES = (cleanup, validate, fuse_gap_quant, channels_last, remove_flatten, align_scales)
 
 
-def prepare(model):
+def prepare(model, passes=PASSES):
     """Run every pass once, in order; returns the transformed ModelWrapper."""
     from qonnx.core.modelwrapper import ModelWrapper
 
     if not isinstance(model, ModelWrapper):
         model = ModelWrapper(str(model))
-    for p in PASSES:
+    for p in passes:
         model, _ = p.apply(model)
     return model

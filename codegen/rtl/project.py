@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 from squeezefpga.quant.arch import ConfigError
 
 from ..errors import CliError
+from ..hwops.base import FoldError
 from . import emit
 from .fifos import size
 from .fold import auto_fold, by_node, fold_cycles
@@ -20,10 +22,25 @@ def netlist(model, fold=None, target: int | None = None, names: dict | None = No
     """(ops, input stream, output stream, fold) of a prepared model;
     ``target``: cycles per frame of the automatic fold (default: the fastest);
     ``names``: {node: preset layer name} for a fold file keyed by layer names."""
-    fold = auto_fold(model, target) if fold in (None, "auto") else by_node(model, fold, names or {})
+    if fold in (None, "auto"):
+        fold = auto_fold(model, target)
+    else:
+        given, fold = fold, by_node(model, fold, names or {})
+        try:
+            build_netlist(model, fold)
+        except FoldError as e:  # name the entry as the user wrote it
+            raise FoldError(_as_given(str(e), given, names or {})) from None
     insts, src, dst = build_netlist(model, fold)
     size(insts)
     return insts, src, dst, fold
+
+
+def _as_given(msg: str, given: dict, names: dict[str, str]) -> str:
+    """``msg`` with each node a preset-named fold entry maps onto shown as 'name (node)'."""
+    for node, name in names.items():
+        if name in given and node not in given:
+            msg = re.sub(rf"\b{re.escape(node)}\b", f"{name} ({node})", msg)
+    return msg
 
 
 def preset_names(model_path, model, fold) -> dict[str, str]:

@@ -23,10 +23,11 @@ def export_random(tmp_path_factory):
 
     root = Path(__file__).resolve().parents[2]
 
-    def export(config, seed: int = 0) -> Path:
+    def export(config, seed: int = 0, shape=None) -> Path:
         out = tmp_path_factory.mktemp("export") / f"{Path(config).stem}_{seed}.onnx"
+        size = ["--input-shape", ",".join(map(str, shape))] if shape else []
         subprocess.run([sys.executable, "-m", "squeezefpga", "export", str(config),
-                        "--random-weights", "--seed", str(seed), "--out", str(out)],
+                        "--random-weights", "--seed", str(seed), "--out", str(out), *size],
                        check=True, capture_output=True, cwd=root)
         return out
     return export

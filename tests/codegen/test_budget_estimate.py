@@ -34,8 +34,11 @@ def test_tiny_network_by_hand():
     assert r["conv1"]["cycles_per_frame"] == 64 * 4 * 9
     assert r["fire2"]["cycles_per_frame"] == 64 * 4 * 9 * 2
     assert b.cycles == 4608
-    # fire2 FIFOs: three conv output FIFOs (16 x (ACC_W + 1)) + the branch balance FIFO:
-    # 2 rows of 8 px of the squeeze output (2 ch, 1 lane, 4 bits): 32 beats x 5 bits
+    # fire2 FIFOs: three conv output FIFOs (16 x (ACC_W + 1)) + the branch balance FIFO
+    # (rtl/fifos.size): the 3x3 branch needs 2 rows = 16 px more of the squeeze output
+    # (2 ch, 1 lane, 4 bits) than the 1x1 one, (16 + 1) px x 2 beats + 2 = 36 -> 64 x 5
+    # bits; + the frame-overlap FIFO in front of the expand3x3 window
+    # (fifos.frame_fifo_beats): 2 rows' excess, 18 beats -> 32 x 5 bits
     # ACC_W: the worst case of n products of unsigned 4-bit x signed 4-bit ([-120, 105]
     # each) + an 8-bit bias: squeeze n = 4 -> [-608, 547], 11 bits; expand1x1 n = 2 ->
     # [-368, 337], 10 bits; expand3x3 n = 18 -> [-2288, 2017], 13 bits
@@ -43,7 +46,8 @@ def test_tiny_network_by_hand():
     # + one input row in front of each multi-pass engine (NF > 1 with PE = 1): squeeze
     # 8 px x 4 ch + 2 -> 64 beats, expands 8 px x 2 ch + 2 -> 32 beats, all 4 bits + tlast
     rows = (64 + 32 + 32) * 5
-    assert r["fire2"]["fifo_bits"] == sum(16 * (a + 1) for a in acc.values()) + 32 * 5 + rows
+    assert r["fire2"]["fifo_bits"] == (sum(16 * (a + 1) for a in acc.values()) + 64 * 5 + 32 * 5
+                                       + rows)
     assert r["fire2"]["multipliers"] == 3 and r["fire2"]["dsp"] == 3  # 5x4 -> 9 bits: DSP
 
 

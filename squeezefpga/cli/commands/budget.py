@@ -2,8 +2,9 @@
 [--json | --csv FILE] [--plot FILE] [--sweep key=v1,v2 ...] [--paper]
 squeezefpga budget --validate [NAME ...] [--out FILE.md] [--keep DIR] [--json]
 
-A TOML config is estimated from the network description (hwops graph, its
-own auto fold); a QONNX model from the RTL the rtl backend generates for it
+A TOML config is estimated from the RTL netlist of its weightless graph
+(codegen/qonnx/config_graph, the same builder and fold); a QONNX model from the
+RTL the rtl backend generates for it
 (same auto fold, fold file or --target-cycles as ``build --backend rtl``);
 an RTL directory from its manifest.json, i.e. exactly what was built."""
 from __future__ import annotations

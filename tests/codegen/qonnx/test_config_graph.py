@@ -179,3 +179,12 @@ def test_rtl_budget_path_accepts_it(tmp_path, exported):
         assert back.quant == load_onnx(exported(name)).quant
         assert node_layers(path) == node_layers(exported(name))
         assert ops(path) == ops(exported(name))
+
+
+@pytest.mark.parametrize("name", ["fmnist", "variants", "squeezenet1_1_complex"])
+def test_clean_by_construction(name):
+    """qonnx's clean-up leaves the graph unchanged (budget CONFIG skips that pass)."""
+    from squeezefpga.codegen.qonnx import cleanup
+
+    _, changed = cleanup.apply(config_graph(case_config(name)))
+    assert not changed

@@ -1,0 +1,91 @@
+"""``budget CONFIG`` builds the netlist ``build --backend rtl`` builds for the
+config's exported model (one pipeline builder, one fold): what the scales do
+not change is equal, what they change differs by the measured alignment bits."""
+import dataclasses
+
+import pytest
+
+from squeezefpga.cli import main
+from squeezefpga.codegen.budget.estimate import estimate, estimate_ops, model_ops
+from squeezefpga.codegen.hwops import ConvMvu, FoldError, GlobalAvgPool
+from squeezefpga.quant import presets
+
+SAME = ("multipliers", "weight_bits", "bias_bits")
+
+
+def _both(cfg, model_path, family):
+    a = estimate(cfg, family=family)
+    ops, fold, rows = model_ops(model_path)
+    return a, estimate_ops(cfg.name, ops, fold, family, False, rows)
+
+
+def _rel(a, b, key):
+    return abs(b[key] - a[key]) / max(a[key], 1)
+
+
+@pytest.mark.parametrize("family", ["xilinx", "ecp5"])
+def test_config_equals_the_trained_fmnist_build(family):
+    """The committed model: same fold, cycles, multipliers, DSPs, weight/bias bits and
+    block RAM; its trained exponents widen a few accumulators (FIFO bits +4.7%)."""
+    a, b = _both(presets.load("fmnist"), "models/fmnist/fmnist.onnx", family)
+    assert a.fold == b.fold and a.cycles == b.cycles == 7056
+    ta, tb = a.total.as_dict(), b.total.as_dict()
+    for k in SAME + ("dsp", "bram18_equiv", "dp16kd"):
+        assert ta[k] == tb[k], k
+    assert _rel(ta, tb, "buffer_bits") <= 0.01 and _rel(ta, tb, "fifo_bits") <= 0.10
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, shape", [("fmnist", None), ("squeezenet1_1_complex", (3, 64, 64))])
+def test_config_predicts_the_random_export_build(name, shape, export_random):
+    """A random-weight export (calibrated scales, 3-5 bit product shifts, shifted
+    joins): same convs' fold, cycles, multipliers, weight and bias bits; the GAP's
+    lanes may differ (its divider grows with its input width)."""
+    cfg = presets.load(name)
+    cfg = dataclasses.replace(cfg, input_shape=shape).validate() if shape else cfg
+    a, b = _both(cfg, export_random(name, shape=shape), "xilinx")
+    convs = {o.layer for o in a.ops if isinstance(o, ConvMvu)}
+    assert {k: a.fold[k] for k in convs} == {k: b.fold[k] for k in convs}
+    assert a.cycles == b.cycles
+    ta, tb = a.total.as_dict(), b.total.as_dict()
+    for k in SAME:
+        assert ta[k] == tb[k], k
+    assert _rel(ta, tb, "bram18_equiv") <= 0.20 and _rel(ta, tb, "fifo_bits") <= 0.25
+
+
+def test_auto_fold_reaches_the_fastest_rate_with_whole_divisors():
+    b = estimate(presets.load("fmnist"))
+    assert b.cycles == 28 * 28 * 9  # conv1 (3x3 on 28x28) at full parallelism
+    for op in b.ops:
+        if isinstance(op, ConvMvu):
+            assert op.cout % op.pe == 0 and op.cin % op.simd == 0
+
+
+def test_slower_target_needs_fewer_multipliers():
+    cfg = presets.load("fmnist")
+    fast, slow = estimate(cfg), estimate(cfg, target=10 * 28 * 28 * 9)
+    assert slow.total.multipliers < fast.total.multipliers
+    assert slow.cycles <= 10 * 28 * 28 * 9
+
+
+def test_fold_by_preset_names():
+    cfg = presets.load("fmnist")
+    b = estimate(cfg, {"fire2.expand1x1": {"pe": 4, "simd": 2}, "global_avgpool": {"lanes": 2}})
+    e1 = [o for o in b.ops if isinstance(o, ConvMvu) and (o.pe, o.simd) == (4, 2)]
+    assert len(e1) == 1 and (e1[0].cin, e1[0].cout) == (16, 64)
+    assert [o for o in b.ops if isinstance(o, GlobalAvgPool)][0].x.lanes == 2
+    with pytest.raises(FoldError, match="fire9.squeeze"):
+        estimate(cfg, {"fire9.squeeze": {"pe": 1}})
+
+
+@pytest.mark.parametrize("text, msg", [
+    ('["fire9.squeeze"]\npe = 1\n', "fire9.squeeze"),
+    ('[conv1]\npe = 0\n', "conv1"),
+    ('[conv1]\npe = 128\n', "conv1"),
+])
+def test_bad_fold_file_one_line_exit_2(tmp_path, capsys, text, msg):
+    p = tmp_path / "fold.toml"
+    p.write_text(text)
+    assert main(["budget", "fmnist", "--fold", str(p), "--device", "xc7z020"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and msg in err, err
