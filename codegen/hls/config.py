@@ -1,55 +1,29 @@
 """The hls4ml configuration: exact precisions (precision.py) and per-layer
-ReuseFactor from a folding file.
-
-Folding file (TOML)::
-
-    default_reuse = 1          # optional
-    strategy = "Latency"       # optional: "Latency" or "Resource"
-    [reuse]
-    Conv_3 = 4                 # ONNX node name (or hls4ml layer name) -> ReuseFactor
-"""
+ReuseFactor from the fold file (``codegen/hwops/foldfile.py``: ``reuse`` of
+an entry named by ONNX node, preset layer or hls4ml layer; ``default_reuse``,
+``strategy``)."""
 from __future__ import annotations
 
-import tomllib
-from pathlib import Path
-
 from ..errors import CliError
+from ..hwops.foldfile import Fold
 from .precision import derive, hls_name
 
-DEFAULT_REUSE = 1
-STRATEGIES = ("Latency", "Resource")
 
 
-def load_fold(path: str | Path | None) -> dict:
-    if path is None:
-        return {}
-    try:
-        fold = tomllib.loads(Path(path).read_text())
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        raise CliError(f"{path}: cannot read folding file: {e}") from None
-    unknown = set(fold) - {"default_reuse", "strategy", "reuse"}
-    if unknown:
-        raise CliError(f"{path}: unknown key '{sorted(unknown)[0]}' (known: default_reuse, strategy, reuse)")
-    for k, v in [("default_reuse", fold.get("default_reuse", 1)), *fold.get("reuse", {}).items()]:
-        if not isinstance(v, int) or isinstance(v, bool) or v < 1:
-            raise CliError(f"{path}: reuse factor {k} = {v!r} must be a positive integer")
-    if fold.get("strategy", "Latency") not in STRATEGIES:
-        raise CliError(f"{path}: strategy = {fold['strategy']!r} is not one of {', '.join(STRATEGIES)}")
-    return fold
-
-
-def hls_config(model, fold: dict | None = None) -> dict:
-    """hls4ml config dict: every layer named, every precision explicit."""
-    fold = fold or {}
+def hls_config(model, fold: Fold | None = None, names: dict[str, str] | None = None) -> dict:
+    """hls4ml config dict: every layer named, every precision explicit.
+    ``names``: {ONNX node: preset layer name} for reuse entries named by layer."""
+    fold = fold or Fold()
     layers, _ = derive(model)
     by_onnx = {n.name: hls_name(n) for n in model.graph.node}
-    reuse = {by_onnx.get(k, k): v for k, v in fold.get("reuse", {}).items()}
+    by_onnx.update({preset: by_onnx[node] for node, preset in (names or {}).items()
+                    if node in by_onnx})
+    reuse = {by_onnx.get(k, k): v for k, v in fold.reuse().items()}
     unknown = [k for k in reuse if k not in layers]
     if unknown:
-        raise CliError(f"folding: no layer named '{unknown[0]}'")
-    default = fold.get("default_reuse", DEFAULT_REUSE)
+        raise CliError(f"fold: no layer named '{unknown[0]}'")
     for name, cfg in layers.items():
-        cfg["ReuseFactor"] = reuse.get(name, default)
-    return {"Model": {"Precision": "fixed<1,1>", "ReuseFactor": default,
-                      "Strategy": fold.get("strategy", "Latency"), "BramFactor": 1_000_000_000},
+        cfg["ReuseFactor"] = reuse.get(name, fold.default_reuse)
+    return {"Model": {"Precision": "fixed<1,1>", "ReuseFactor": fold.default_reuse,
+                      "Strategy": fold.strategy, "BramFactor": 1_000_000_000},
             "LayerName": layers}

@@ -26,8 +26,20 @@ DEFAULT_PART = "xc7z020clg400-1"      # PYNQ-Z2
 INHERITING = ("ZeroPadding2D", "Clone")
 
 
-def build(model_path, out, fold: dict | None = None, part: str = DEFAULT_PART,
-          extra=None) -> dict:
+def _preset_names(model_path, fold) -> dict[str, str]:
+    """{node: preset layer name} when the fold names layers (a SqueezeNet-shaped graph)."""
+    if fold is None or not fold.reuse():
+        return {}
+    from ..budget.onnx_input import node_names
+    from squeezefpga.quant.arch import ConfigError
+
+    try:
+        return node_names(model_path)
+    except ConfigError:
+        return {}
+
+
+def build(model_path, out, fold=None, part: str = DEFAULT_PART, extra=None) -> dict:
     """Write the project; ``extra(tmpdir, meta)`` may add files before the rename."""
     from ..qonnx import prepare
 
@@ -38,7 +50,7 @@ def build(model_path, out, fold: dict | None = None, part: str = DEFAULT_PART,
         raise CliError(f"{model_path}: no such file")
     register()
     model = prepare(model_path)
-    cfg = hls_config(model, fold)
+    cfg = hls_config(model, fold, _preset_names(model_path, fold))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:

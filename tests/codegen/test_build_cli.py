@@ -56,7 +56,7 @@ def test_inexpressible_precision(tmp_path, capsys):
 
 def test_bad_fold_file(tmp_path, capsys):
     fold = tmp_path / "fold.toml"
-    fold.write_text("[reuse]\nnope = 2\n")
+    fold.write_text("[nope]\nreuse = 2\n")
     out = tmp_path / "prj"
     rc = main(["build", save(_ok_net(), tmp_path / "m.onnx"), "--out", str(out), "--fold", str(fold)])
     assert rc == 2 and "no layer named 'nope'" in capsys.readouterr().err
@@ -65,7 +65,7 @@ def test_bad_fold_file(tmp_path, capsys):
 
 def test_fold_sets_reuse(tmp_path):
     fold = tmp_path / "fold.toml"
-    fold.write_text("default_reuse = 2\n[reuse]\nConv_0 = 9\n")
+    fold.write_text("default_reuse = 2\n[Conv_0]\nreuse = 9\n")
     out = tmp_path / "prj"
     assert main(["build", save(_ok_net(), tmp_path / "m.onnx"), "--out", str(out), "--fold", str(fold)]) == 0
     layers = json.loads((out / "squeezefpga.json").read_text())["layers"]

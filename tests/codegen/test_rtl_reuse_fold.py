@@ -33,7 +33,7 @@ def test_reuse_maps_to_pe_simd(model, tmp_path, capsys):
     # first find the conv names, then fold one of them hard
     assert main(["build", str(model), "--out", str(tmp_path / "probe"), "--backend", "rtl"]) == 0
     names = list(convs(json.loads((tmp_path / "probe" / "rtl" / "manifest.json").read_text())))
-    fold.write_text(f'default_reuse = 9\n[reuse]\n"{names[1]}" = 36\n"Conv2D_{names[2]}" = 1\n')
+    fold.write_text(f'default_reuse = 9\n["{names[1]}"]\nreuse = 36\n["Conv2D_{names[2]}"]\nreuse = 1\n')
     assert main(["build", str(model), "--out", str(out), "--backend", "rtl", "--fold", str(fold),
                  "--rtl-fold", "reuse"]) == 0
     man = json.loads((out / "rtl" / "manifest.json").read_text())

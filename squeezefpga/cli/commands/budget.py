@@ -84,7 +84,7 @@ def _built(args, family: str):
         return estimate_ops(name, ops, fold, family, args.uram, rows)
     load_plan(path)  # the legality check golden and build share (the user's node names)
     load_onnx(path)  # one-line errors for a file that is not a supported model
-    fold = None if args.fold == "auto" else load_fold(args.fold)
+    fold = None if args.fold == "auto" else load_fold(args.fold).engines()
     ops, fold, rows = model_ops(path, fold, args.target_cycles)
     return estimate_ops(path.stem, ops, fold, family, args.uram, rows)
 
@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     if args.paper:
         print(paper_table(cfg))
         return 0
-    fold = None if args.fold == "auto" else load_fold(args.fold)
+    fold = None if args.fold == "auto" else load_fold(args.fold).engines()
     if args.sweep:
         return _sweep(args, tree, fold, family, devs)
     return _print(args, estimate(cfg, fold, family, args.target_cycles, args.uram), devs)

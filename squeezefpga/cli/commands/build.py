@@ -27,17 +27,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, help="build directory to create (must not exist)")
     p.add_argument("--backend", default="hls", choices=BACKENDS,
                    help="hls: hls4ml project; rtl: Verilog of the hw/ library; all: both")
-    p.add_argument("--fold", help="folding file (TOML): per-layer ReuseFactor, strategy (hls)")
+    p.add_argument("--fold", help="fold file (TOML/JSON, codegen/hwops/foldfile.py): the hls4ml "
+                   "ReuseFactors (entries' reuse, default_reuse, strategy)")
     p.add_argument("--rtl-fold", default="auto",
                    help="RTL folding: 'auto' (balanced), 'reuse' (the --fold file's hls4ml "
-                        "ReuseFactors mapped onto PE/SIMD) or a TOML/JSON file "
-                        "{node: {pe, simd} | {lanes}}")
+                        "ReuseFactors mapped onto PE/SIMD) or a fold file (entries' pe/simd, "
+                        "lanes; the same format as --fold)")
     p.add_argument("--board", default="pynq-z2", help="board of the vendor project (pynq-z2, zcu104)")
     p.add_argument("--compile", action="store_true",
                    help="also build the csim library (hls) / the Verilator model (rtl)")
 
 
-def add_rtl(model, out: Path, rtl_fold="auto", hls_fold: dict | None = None) -> dict:
+def add_rtl(model, out: Path, rtl_fold="auto", hls_fold=None) -> dict:
     """Generate DIR/rtl and copy the model to DIR/model.onnx; the manifest."""
     from squeezefpga.codegen.hls.precision import hls_name
     from squeezefpga.codegen.qonnx import prepare
@@ -47,13 +48,13 @@ def add_rtl(model, out: Path, rtl_fold="auto", hls_fold: dict | None = None) -> 
 
     mw = None
     if rtl_fold == "reuse":   # the HLS project's ReuseFactors (ONNX or hls4ml layer names)
-        hls_fold = hls_fold or {}
+        hls_fold = hls_fold or load_fold(None)
         mw = prepare(str(model))
         names = {hls_name(n): n.name for n in mw.graph.node if n.op_type == "Conv"}
-        reuse = {names.get(k, k): v for k, v in hls_fold.get("reuse", {}).items()}
-        fold = reuse_fold(mw, reuse, hls_fold.get("default_reuse", 1))
+        reuse = {names.get(k, k): v for k, v in hls_fold.reuse().items()}
+        fold = reuse_fold(mw, reuse, hls_fold.default_reuse)
     else:
-        fold = "auto" if rtl_fold in (None, "auto") else load_fold(rtl_fold)
+        fold = "auto" if rtl_fold in (None, "auto") else load_fold(rtl_fold).engines()
     shutil.copy2(model, out / "model.onnx")
     return generate(model, out / "rtl", fold, model=mw)
 
@@ -61,8 +62,8 @@ def add_rtl(model, out: Path, rtl_fold="auto", hls_fold: dict | None = None) -> 
 def build(model, out, backend: str = "all", fold=None, rtl_fold="auto",
           board: str = "pynq-z2") -> dict:
     """Write DIR for ``backend``; a JSON-ready report (used by ``run`` too)."""
-    from squeezefpga.codegen.hls.config import load_fold
     from squeezefpga.codegen.hls.project import build as build_hls
+    from squeezefpga.codegen.hwops.foldfile import load_fold
     from squeezefpga.codegen.hls.vendor import BOARDS, add_vendor_project
 
     if backend not in BACKENDS:
