@@ -220,21 +220,21 @@ class NetConfig:
 
     def _validate_quant(self) -> None:
         q = self.quant
-        _bits("squeezefpga.quant.input_bits", q.input_bits, INPUT_BITS)
-        _bits("squeezefpga.quant.weight_bits", q.weight_bits, WEIGHT_BITS)
-        _bits("squeezefpga.quant.act_bits", q.act_bits, ACT_BITS)
-        _bits("squeezefpga.quant.bias_bits", q.bias_bits, BIAS_BITS)
-        _bits("squeezefpga.quant.out_bits", q.out_bits, ACT_BITS)
+        _bits("quant.input_bits", q.input_bits, INPUT_BITS)
+        _bits("quant.weight_bits", q.weight_bits, WEIGHT_BITS)
+        _bits("quant.act_bits", q.act_bits, ACT_BITS)
+        _bits("quant.bias_bits", q.bias_bits, BIAS_BITS)
+        _bits("quant.out_bits", q.out_bits, ACT_BITS)
         known = set(self.quantized_layer_names())
         for name, o in q.overrides:
             if name not in known:
-                raise ConfigError(f"squeezefpga.quant.overrides.{name}: no quantized layer of that name "
+                raise ConfigError(f"quant.overrides.{name}: no quantized layer of that name "
                                   f"(known: {', '.join(sorted(known))})")
             for fname, rng in (("weight_bits", WEIGHT_BITS), ("act_bits", ACT_BITS),
                                ("bias_bits", BIAS_BITS)):
                 v = getattr(o, fname)
                 if v is not None:
-                    _bits(f"squeezefpga.quant.overrides.{name}.{fname}", v, rng)
+                    _bits(f"quant.overrides.{name}.{fname}", v, rng)
 
     def replace(self, **changes) -> "NetConfig":
         return dataclasses.replace(self, **changes)

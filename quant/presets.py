@@ -102,7 +102,7 @@ def from_tree(tree: dict[str, Any]) -> NetConfig:
     _check_keys("quant", quant_d, _QUANT_KEYS)
     overrides = []
     for name, o in quant_d.pop("overrides", {}).items():
-        _check_keys(f"squeezefpga.quant.overrides.{name}", o, _OVERRIDE_KEYS)
+        _check_keys(f"quant.overrides.{name}", o, _OVERRIDE_KEYS)
         overrides.append((name, LayerQuant(**o)))
     quant = QuantSpec(**quant_d, overrides=tuple(overrides))
 

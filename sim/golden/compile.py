@@ -13,7 +13,7 @@ import onnx
 from . import ops
 from .graph import QONNX_DOMAINS, Graph, UnsupportedModel, attrs, load_model, node_name, read_graph, refuse
 from .plan import INT64_LIMIT, LayerBound, Plan, Step, TensorInfo
-from .quantizer import QuantSpec, parse_quant
+from .quantizer import QuantAttrs, parse_quant
 
 F32_EXACT, F64_EXACT = 1 << 24, 1 << 53
 
@@ -23,7 +23,7 @@ def _shift_range(lo: int, hi: int, shift: int) -> tuple[int, int]:
     return lo << shift, hi << shift
 
 
-def _fast_requant(q: QuantSpec, x: TensorInfo, shift: int):
+def _fast_requant(q: QuantAttrs, x: TensorInfo, shift: int):
     """``q.requantize`` specialised on the proven input range: the add-then-shift
     rounding ``(v + 2**(s-1) - 1 + ((v >> s) & 1)) >> s`` (ties to even), in
     int32 when the range allows, else int64; equal to ``ops.requantize``."""
@@ -124,7 +124,7 @@ class Compiler:
             self.add(node, "Quant", [src], out, _fast_requant(q, x, shift),
                      lo, hi, q.exp, q.bits, q.signed, q=q, shift=shift)
 
-    def _requant_const(self, node, q: QuantSpec, v, e):
+    def _requant_const(self, node, q: QuantAttrs, v, e):
         self._check_shift(node, TensorInfo("const", e, int(v.min()), int(v.max())), q.exp - e)
         return q.requantize(v, e)
 

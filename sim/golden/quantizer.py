@@ -22,7 +22,7 @@ _MODES = {"ROUND": "ROUND", "HALF_EVEN": "ROUND", "FLOOR": "FLOOR", "CEIL": "CEI
 
 
 @dataclass(frozen=True)
-class QuantSpec:
+class QuantAttrs:
     """An integer quantizer: values ``q * 2**exp`` with ``q`` in [lo, hi]."""
 
     exp: int
@@ -67,7 +67,7 @@ def power_of_two_exponent(value: float) -> int | None:
     return e - 1 if m == 0.5 else None
 
 
-def parse_quant(node: onnx.NodeProto, graph: Graph) -> QuantSpec:
+def parse_quant(node: onnx.NodeProto, graph: Graph) -> QuantAttrs:
     """Validate a Quant node and return its integer quantizer (or refuse)."""
     if len(node.input) != 4:
         raise refuse(node, f"expected 4 inputs (x, scale, zero_point, bit_width), got {len(node.input)}")
@@ -95,4 +95,4 @@ def parse_quant(node: onnx.NodeProto, graph: Graph) -> QuantSpec:
         raise refuse(node, f"bit width {bits} (signed={int(signed)}) is not supported")
     if narrow and not signed and bits < 2:
         raise refuse(node, "narrow unsigned 1-bit quantizer is empty")
-    return QuantSpec(exp, bits, signed, narrow, _MODES[mode])
+    return QuantAttrs(exp, bits, signed, narrow, _MODES[mode])

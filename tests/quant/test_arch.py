@@ -71,11 +71,11 @@ def test_wide_squeeze_override():
 
 
 @pytest.mark.parametrize("quant,field", [
-    (QuantSpec(weight_bits=1), "squeezefpga.quant.weight_bits"), (QuantSpec(weight_bits=9), "squeezefpga.quant.weight_bits"),
-    (QuantSpec(act_bits=17), "squeezefpga.quant.act_bits"), (QuantSpec(act_bits=1), "squeezefpga.quant.act_bits"),
-    (QuantSpec(input_bits=7), "squeezefpga.quant.input_bits"), (QuantSpec(bias_bits=33), "squeezefpga.quant.bias_bits"),
-    (QuantSpec(overrides=(("nope", LayerQuant(weight_bits=4)),)), "squeezefpga.quant.overrides.nope"),
-    (QuantSpec(overrides=(("c1", LayerQuant(weight_bits=12)),)), "squeezefpga.quant.overrides.c1.weight_bits"),
+    (QuantSpec(weight_bits=1), "quant.weight_bits"), (QuantSpec(weight_bits=9), "quant.weight_bits"),
+    (QuantSpec(act_bits=17), "quant.act_bits"), (QuantSpec(act_bits=1), "quant.act_bits"),
+    (QuantSpec(input_bits=7), "quant.input_bits"), (QuantSpec(bias_bits=33), "quant.bias_bits"),
+    (QuantSpec(overrides=(("nope", LayerQuant(weight_bits=4)),)), "quant.overrides.nope"),
+    (QuantSpec(overrides=(("c1", LayerQuant(weight_bits=12)),)), "quant.overrides.c1.weight_bits"),
 ])
 def test_bit_widths_out_of_range(quant, field):
     with pytest.raises(ConfigError, match=field.replace(".", r"\.")):

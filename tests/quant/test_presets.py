@@ -41,9 +41,9 @@ def _write(tmp_path, text):
 
 @pytest.mark.parametrize("text,field", [
     ("[net]\ncolour = 3\n", "net.colour"),
-    ("[quant]\nweight_bits = 12\n", "squeezefpga.quant.weight_bits"),
-    ("[quant.overrides.fire9]\nweight_bits = 4\n", "squeezefpga.quant.overrides.fire9"),
-    ("[quant.overrides.conv1]\nwidth = 4\n", "squeezefpga.quant.overrides.conv1.width"),
+    ("[quant]\nweight_bits = 12\n", "quant.weight_bits"),
+    ("[quant.overrides.fire9]\nweight_bits = 4\n", "quant.overrides.fire9"),
+    ("[quant.overrides.conv1]\nwidth = 4\n", "quant.overrides.conv1.width"),
     ("[net]\nbypass = 'sideways'\n", "net.bypass"),
     ("wat = 1\n", "config.wat"),
     ("[[layers]]\ntype = 'fire'\nname = 'f'\ns1x1 = 4\n", "layers.f"),
@@ -59,7 +59,7 @@ def test_bad_preset_cli_one_line(tmp_path, capsys):
     p = _write(tmp_path, "[quant]\nact_bits = 1\n")
     assert main(["params", str(p)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "squeezefpga.quant.act_bits" in err[0]
+    assert len(err) == 1 and "quant.act_bits" in err[0]
 
 
 def test_invalid_toml(tmp_path):
