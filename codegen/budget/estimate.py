@@ -75,17 +75,24 @@ class Budget:
     ops: list[HwOp]
     uram: bool = False
     rows: dict | None = None  # {op.layer: report row}
+    choice: dict | None = None  # how a device-aware / rate fold was chosen (device_fold)
 
     @property
     def cycles(self) -> int:
         return self.total.cycles
 
     @property
+    def limit(self) -> float:
+        """The share of a device a fit may use: the device fold's utilization, else 1."""
+        return (self.choice or {}).get("utilization", 1.0)
+
+    @property
     def onchip_bits(self) -> int:
         return sum(self.total.bits.values())
 
-    def fit(self, dev: devices.Device) -> dict:
-        """{"fits", "binding", "utilization": {resource: used / available}}."""
+    def fit(self, dev: devices.Device, limit: float = 1.0) -> dict:
+        """{"fits", "binding", "utilization": {resource: used / available}, "used",
+        "available"}; fits: every utilization at most ``limit``."""
         b = self if dev.family == self.family else estimate_ops(
             self.config, self.ops, self.fold, dev.family, self.uram and dev.uram > 0, self.rows)
         m = b.total.mapping
@@ -96,7 +103,7 @@ class Budget:
         for r in RESOURCES:
             util[r] = (used[r] / cap[r]) if cap[r] else (0.0 if used[r] == 0 else float("inf"))
         binding = max(RESOURCES, key=lambda r: util[r])
-        return {"fits": all(v <= 1.0 for v in util.values()), "binding": binding,
+        return {"fits": all(v <= limit for v in util.values()), "binding": binding,
                 "utilization": {r: round(v, 4) for r, v in util.items()},
                 "used": used, "available": cap}
 
@@ -105,7 +112,9 @@ class Budget:
                "layers": [l.as_dict() for l in self.layers],
                "total": self.total.as_dict(), "fold": self.fold}
         out["total"]["name"] = "total"
-        out["devices"] = {d.name: self.fit(d) for d in devs}
+        out["devices"] = {d.name: self.fit(d, self.limit) for d in devs}
+        if self.choice:
+            out["fold_choice"] = self.choice
         return out
 
 

@@ -33,12 +33,16 @@ def format_budget(b: Budget, devs: list[Device], clock_mhz: float) -> str:
     fps = clock_mhz * 1e6 / b.cycles if b.cycles else float("inf")
     lines.append(f"throughput: {b.cycles:,} cycles per frame = {fps:,.1f} frames/s at "
                  f"{clock_mhz:g} MHz")
+    if b.choice:
+        from .device_fold import FoldChoice
+        lines.append(FoldChoice(**b.choice).line())
     if devs:
         lines.append("")
+        within = f" (fits: each resource within {b.limit:.0%})" if b.limit < 1 else ""
         lines.append(f"{'device':<12}{'fits':>6}  {'binding':<14}"
-                     f"{'BRAM18eq':>14}{'URAM':>12}{'DSP':>14}{'LUTRAM bits':>22}")
+                     f"{'BRAM18eq':>14}{'URAM':>12}{'DSP':>14}{'LUTRAM bits':>22}{within}")
         for d in devs:
-            f = b.fit(d)
+            f = b.fit(d, b.limit)
             u, a, util = f["used"], f["available"], f["utilization"]
             cells = [f"{u[r]:,}/{a[r]:,}" for r in ("bram18_equiv", "uram", "dsp", "lutram_bits")]
             lines.append(f"{d.name:<12}{'yes' if f['fits'] else 'NO':>6}  "

@@ -47,6 +47,19 @@ def _choices(op) -> list[tuple[int, dict, int]]:
     return op.fold_choices() if hasattr(op, "fold_choices") else []
 
 
+def candidate_targets(ops) -> list[int]:
+    """Every auto-fold target that can change the fold, fastest first: the
+    cycles per frame of each op's foldings, from the fastest the slowest op
+    reaches (``auto_fold``'s default) up to the slowest (every op at its fewest
+    multipliers / lanes).  The fold of a target between two of them is the
+    lower one's."""
+    chosen = [ch for ch in (_choices(op) for op in ops) if ch]
+    if not chosen:
+        return []
+    fastest = max(min(c for c, _, _ in ch) for ch in chosen)
+    return sorted({c for ch in chosen for c, _, _ in ch if c >= fastest})
+
+
 def auto_fold(model, target: int | None = None, ops=None) -> dict:
     """The balanced fold of a prepared model (see the module docstring);
     ``ops``: its unfolded netlist, when the caller has it already."""

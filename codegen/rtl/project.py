@@ -56,8 +56,10 @@ def preset_names(model_path, model, fold) -> dict[str, str]:
         return {}
 
 
-def generate(model_path, out, fold=None, model=None, target: int | None = None) -> dict:
-    """Write the RTL of ``model_path`` into ``out`` (must not exist); the manifest."""
+def generate(model_path, out, fold=None, model=None, target: int | None = None,
+             extra: dict | None = None) -> dict:
+    """Write the RTL of ``model_path`` into ``out`` (must not exist); the manifest
+    (``extra``: more manifest entries, e.g. how a device fold was chosen)."""
     from ..qonnx import prepare
 
     out = Path(out)
@@ -70,6 +72,7 @@ def generate(model_path, out, fold=None, model=None, target: int | None = None) 
     try:
         manifest = emit.write(insts, src, dst, tmp, Path(model_path).name, fold_cycles(insts))
         manifest["fold"] = fold
+        manifest.update(extra or {})
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))
         os.rename(tmp, out)
     except BaseException:

@@ -1,4 +1,5 @@
 """squeezefpga budget CONFIG.toml|MODEL.onnx|RTL_DIR [--fold FILE|auto] [--device NAME ...]
+[--utilization U] [--target-fps F] [--clock-mhz C]
 [--json | --csv FILE] [--plot FILE] [--sweep key=v1,v2 ...] [--paper]
 squeezefpga budget --validate [NAME ...] [--out FILE.md] [--keep DIR] [--json]
 
@@ -6,7 +7,10 @@ A TOML config is estimated from the RTL netlist of its weightless graph
 (codegen/qonnx/config_graph, the same builder and fold); a QONNX model from the
 RTL the rtl backend generates for it
 (same auto fold, fold file or --target-cycles as ``build --backend rtl``);
-an RTL directory from its manifest.json, i.e. exactly what was built."""
+an RTL directory from its manifest.json, i.e. exactly what was built.
+One ``--device`` (with the auto fold, no --target-cycles) folds to the fastest
+pipeline that fits it, ``--target-fps`` to the fewest multipliers for the rate
+(codegen/budget/device_fold.py, as ``build --device``)."""
 from __future__ import annotations
 
 import argparse
@@ -40,11 +44,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="auto-fold target in cycles per frame (default: the slowest layer at "
                         "full parallelism)")
     p.add_argument("--device", nargs="+", default=None, metavar="NAME",
-                   help=f"devices to check (default: all of {', '.join(devices.DEVICES)})")
+                   help=f"devices to check (default: all of {', '.join(devices.DEVICES)}); "
+                        "one device: the auto fold is the fastest that fits it")
+    p.add_argument("--utilization", type=float, default=devices.DEFAULT_UTILIZATION,
+                   help="fraction of each resource a one-device fold may use (default 0.85)")
+    p.add_argument("--target-fps", type=float, metavar="F",
+                   help="auto fold with the fewest multipliers that reach F frames/s at "
+                        "--clock-mhz")
     p.add_argument("--uram", action="store_true",
                    help="map memories of >= 288 Kibit to URAM where the device has it "
                         "(synth_xilinx -uram)")
-    p.add_argument("--clock-mhz", type=float, default=200.0, help="clock for frames/s")
+    p.add_argument("--clock-mhz", type=float, default=200.0,
+                   help="clock for frames/s and --target-fps")
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="machine-readable output")
     out.add_argument("--csv", metavar="FILE", help="write the table as CSV")
@@ -71,19 +82,38 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "and DSP mapping, which fixes every count compared)")
 
 
-def _built(args, family: str):
+def _fitted(args, devs, evaluate):
+    """The budget of the device / rate fold when one is asked for, else None."""
+    from squeezefpga.codegen.budget.device_fold import choose
+
+    one = devs[0] if args.device and len(devs) == 1 else None
+    if args.target_fps is None and (one is None or args.fold != "auto" or args.target_cycles):
+        return None
+    if args.fold != "auto" or args.target_cycles:
+        raise CliError("--target-fps chooses the auto fold's target "
+                       "(not with --fold FILE or --target-cycles)")
+    b, choice = choose(evaluate(), one, args.utilization, args.target_fps, args.clock_mhz)
+    b.choice = choice.as_dict()
+    return b
+
+
+def _built(args, family: str, devs):
     """Budget of a QONNX model's RTL, or of a generated RTL directory."""
+    from squeezefpga.codegen.budget.device_fold import model_evaluator
     from squeezefpga.codegen.budget.estimate import estimate_ops, model_ops, rtl_dir_ops
-    from squeezefpga.codegen.budget.onnx_input import load_onnx
 
     path = Path(args.config)
     if args.sweep or args.paper:
         raise CliError(f"{'--sweep' if args.sweep else '--paper'} needs a TOML config")
     if path.is_dir():
+        if args.target_fps:
+            raise CliError("--target-fps folds a model or config, not a built RTL directory")
         ops, fold, rows, name = rtl_dir_ops(path)
         return estimate_ops(name, ops, fold, family, args.uram, rows)
     load_plan(path)  # the legality check golden and build share (the user's node names)
-    load_onnx(path)  # one-line errors for a file that is not a supported model
+    b = _fitted(args, devs, lambda: model_evaluator(path, family, args.uram))
+    if b is not None:
+        return b
     fold = None if args.fold == "auto" else load_fold(args.fold).engines()
     ops, fold, rows = model_ops(path, fold, args.target_cycles)
     return estimate_ops(path.stem, ops, fold, family, args.uram, rows)
@@ -106,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(e.args[0]) from None
     family = devs[0].family
     if Path(args.config).suffix == ".onnx" or Path(args.config).is_dir():
-        b = _built(args, family)
+        b = _built(args, family, devs)
         return _print(args, b, devs)
     tree = presets.read_tree(args.config)
     cfg = presets.from_tree(tree)
@@ -115,8 +145,14 @@ def run(args: argparse.Namespace) -> int:
         return 0
     fold = None if args.fold == "auto" else load_fold(args.fold).engines()
     if args.sweep:
+        if args.target_fps:
+            raise CliError("--target-fps does not go with --sweep (sweep target_cycles)")
         return _sweep(args, tree, fold, family, devs)
-    return _print(args, estimate(cfg, fold, family, args.target_cycles, args.uram), devs)
+    from squeezefpga.codegen.budget.device_fold import config_evaluator
+    b = _fitted(args, devs, lambda: config_evaluator(cfg, family, args.uram))
+    if b is None:
+        b = estimate(cfg, fold, family, args.target_cycles, args.uram)
+    return _print(args, b, devs)
 
 
 def _print(args, b, devs) -> int:

@@ -1,0 +1,144 @@
+"""Device-aware automatic fold: the fastest pipeline that fits a device, or the
+smallest that meets a frame rate.
+
+``auto_fold`` balances the pipeline to a target of cycles per frame; every
+target it can tell apart is in ``candidate_targets`` (fastest first).  A fold
+*fits* a device when each estimated resource (block RAM in RAMB18 / DP16KD
+equivalents, URAM, DSPs, LUT-RAM bits; ``Budget.fit``) is at most
+``utilization`` (default 85 %) of what the part has, leaving room for the
+logic the budget does not count and for place and route.
+
+* ``--device NAME``: the smallest target whose fold fits, found by bisection
+  over the candidates (fewer cycles need more multipliers and wider ROMs, so
+  fitting is monotone in the target up to the few memories whose geometry
+  crosses a block-RAM threshold); the faster candidate next to it does not
+  fit.  Each probe is the netlist of that fold estimated with the budget.
+* ``--target-fps F --clock-mhz C``: the largest candidate target within
+  ``C * 1e6 / F`` cycles per frame, i.e. the fewest multipliers that meet the
+  rate; with a device it must also fit.
+* Even the slowest fold does not fit (or the rate is out of reach): a
+  ``CliError`` naming the binding resource, needed vs available.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ..errors import CliError
+from ..hwops.devices import DEFAULT_UTILIZATION, Device
+from ..rtl.fold import candidate_targets
+from .estimate import Budget
+
+NAMES = {"bram18_equiv": "block RAM (RAMB18 / DP16KD)", "uram": "URAM",
+         "dsp": "DSPs", "lutram_bits": "LUT-RAM bits"}
+
+
+@dataclass
+class FoldChoice:
+    """How the automatic fold was chosen (recorded in the manifest and budget)."""
+    target: int                  # auto-fold target, cycles per frame
+    cycles: int                  # the fold's cycles per frame (<= target)
+    candidates: int              # targets the search could choose from
+    probes: int                  # folds estimated
+    device: str | None = None
+    utilization: float | None = None
+    target_fps: float | None = None
+    clock_mhz: float | None = None
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+    def line(self) -> str:
+        why = (f"fewest multipliers for {self.target_fps:g} frames/s at {self.clock_mhz:g} MHz"
+               if self.target_fps else "fastest fold that fits")
+        where = f" on {self.device} at {self.utilization:.0%} of each resource" if self.device else ""
+        return (f"fold: {why}{where}: target {self.target:,} cycles/frame "
+                f"({self.probes} of {self.candidates} candidate targets estimated)")
+
+
+def fits(b: Budget, dev: Device, utilization: float) -> tuple[bool, str, dict]:
+    """(fits within ``utilization``, binding resource, the fit report)."""
+    f = b.fit(dev, utilization)
+    return f["fits"], f["binding"], f
+
+
+def _refuse(b: Budget, dev: Device, utilization: float, what: str) -> CliError:
+    _, res, f = fits(b, dev, utilization)
+    need, have = f["used"][res], f["available"][res]
+    return CliError(f"{dev.name}: {what} ({b.cycles:,} cycles/frame) does not fit: "
+                    f"{NAMES[res]} needs {need:,}, {utilization:.0%} of {have:,} is "
+                    f"{int(have * utilization):,} (--utilization {utilization:g})")
+
+
+def choose(evaluate: Callable[[int | None], Budget], dev: Device | None = None,
+           utilization: float = DEFAULT_UTILIZATION, target_fps: float | None = None,
+           clock_mhz: float = 200.0) -> tuple[Budget, FoldChoice]:
+    """(budget, choice) of the fold for ``dev`` and / or ``target_fps``;
+    ``evaluate(target)``: the budget of the automatic fold to ``target``
+    cycles per frame (None: the fastest)."""
+    if not 0 < utilization <= 1:
+        raise CliError(f"--utilization {utilization:g}: a fraction in (0, 1]")
+    seen: dict[int | None, Budget] = {}
+
+    def at(t):
+        if t not in seen:
+            seen[t] = evaluate(t)
+        return seen[t]
+
+    cands = candidate_targets(at(None).ops)
+
+    def done(t: int) -> tuple[Budget, FoldChoice]:
+        b = at(t)
+        return b, FoldChoice(t, b.cycles, len(cands), len(seen), dev.name if dev else None,
+                             utilization if dev else None, target_fps,
+                             clock_mhz if target_fps else None)
+
+    ok = (lambda t: fits(at(t), dev, utilization)[0]) if dev else (lambda t: True)
+    if target_fps is not None:
+        if target_fps <= 0 or clock_mhz <= 0:
+            raise CliError("--target-fps and --clock-mhz must be positive")
+        limit = int(clock_mhz * 1e6 // target_fps)
+        within = [t for t in cands if t <= limit]
+        if not within:
+            raise CliError(f"{target_fps:g} frames/s at {clock_mhz:g} MHz needs at most "
+                           f"{limit:,} cycles per frame; the fastest fold takes {cands[0]:,}")
+        if not ok(within[-1]):
+            raise _refuse(at(within[-1]), dev, utilization,
+                          f"the smallest fold for {target_fps:g} frames/s")
+        return done(within[-1])
+    if dev is None or ok(cands[0]):
+        return done(cands[0])
+    if not ok(cands[-1]):
+        raise _refuse(at(cands[-1]), dev, utilization, "even the smallest fold")
+    lo, hi = 0, len(cands) - 1          # cands[lo] does not fit, cands[hi] does
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if ok(cands[mid]) else (mid, hi)
+    return done(cands[hi])
+
+
+def model_evaluator(model_path, family: str, uram: bool = False, model=None):
+    """``evaluate(target)`` for a QONNX model (prepared once): the budget of the
+    RTL ``build --backend rtl`` writes with the automatic fold to ``target``."""
+    from pathlib import Path
+
+    from ..qonnx import prepare
+    from ..rtl.project import netlist
+    from .estimate import estimate_ops
+    from .onnx_input import node_layers
+
+    model = model if model is not None else prepare(model_path)
+    rows = node_layers(model_path)
+
+    def evaluate(target):
+        ops, _, _, fold = netlist(model, None, target)
+        return estimate_ops(Path(model_path).stem, ops, fold, family, uram, rows)
+    return evaluate
+
+
+def config_evaluator(cfg, family: str, uram: bool = False):
+    """``evaluate(target)`` for a network config (its weightless graph)."""
+    from .estimate import estimate
+
+    return lambda target: estimate(cfg, None, family, target, uram)
+
