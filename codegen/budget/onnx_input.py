@@ -9,7 +9,9 @@ the Concat is its bypass (simple when its other input is the Fire's input,
 complex when that is a conv of it).  Layers are named conv1, conv2, ..,
 maxpool1, .., fire2, .. in graph order; ``node_layers`` gives, for every
 Conv / MaxPool / Concat / Add / pool node, the layer it belongs to (the RTL
-netlist names its instances' layers by ONNX node).
+netlist names its instances' layers by ONNX node); for any other graph
+(not SqueezeNet-shaped) both are empty and reports fall back to one row per
+ONNX node.
 """
 from __future__ import annotations
 
@@ -89,9 +91,14 @@ def node_layers(path: str | Path) -> dict[str, str]:
 def node_names(path: str | Path) -> dict[str, str]:
     """{ONNX node name: preset layer name (conv1, maxpool1, fire2.squeeze,
     fire2.expand1x1, fire2.expand3x3, fire2.bypass, fire2.concat, fire2.add,
-    global_avgpool)}: the names a fold file may use for a model's nodes."""
+    global_avgpool)}: the names a fold file may use for a model's nodes.
+    Empty for a graph that is not SqueezeNet-shaped (any graph the golden
+    model and the RTL take): its reports then have one row per ONNX node."""
     names: dict[str, str] = {}
-    _load(path, names)
+    try:
+        _load(path, names)
+    except ConfigError:
+        return {}
     return names
 
 

@@ -72,6 +72,13 @@ class LaneConv(HwOp):
         return const_mult(clog2(2 * p["IN_LANES"] + p["OUT_LANES"] + 1), p["LANE_W"])
 
 
+def clamp_shift(shift: int, in_w: int, out_w: int) -> int:
+    """The same results within requant's SHIFT range: an IN_W-bit value scaled
+    down by 2^(IN_W + 1) or more rounds to 0 (|x| / 2^SHIFT < 1/4), and one
+    scaled up by 2^(OUT_W + 1) or more saturates unless it is 0."""
+    return max(-(out_w + 1), min(shift, in_w + 1))
+
+
 @dataclass(eq=False)
 class Requant(HwOp):
     """hw/requant.v: ReLU -> round half to even by SHIFT (or exact left shift
@@ -86,7 +93,8 @@ class Requant(HwOp):
     def params(self) -> dict:
         return {"LANES": self.x.lanes, "IN_W": self.x.bits, "IN_SIGNED": int(self.x.signed),
                 "OUT_W": self.y.bits, "OUT_SIGNED": int(self.y.signed),
-                "NARROW": int(self.narrow), "SHIFT": self.shift, "RELU": int(self.relu)}
+                "NARROW": int(self.narrow), "RELU": int(self.relu),
+                "SHIFT": clamp_shift(self.shift, self.x.bits, self.y.bits)}
 
 
 @dataclass(eq=False)

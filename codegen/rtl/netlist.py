@@ -32,7 +32,8 @@ from ..errors import ModelError
 from ..hwops.base import FoldError, HwOp, Stream, ceil_div, int_range
 from ..hwops.conv import ConvMvu, row_fifo_beats
 from ..hwops.gap import GlobalAvgPool
-from ..hwops.streaming import AxisAdd, AxisConcat, AxisDup, AxisFifo, LaneConv, Requant
+from ..hwops.streaming import (AxisAdd, AxisConcat, AxisDup, AxisFifo, LaneConv, Requant,
+                               clamp_shift)
 from ..hwops.window import MaxPool, WindowGen
 from ..qonnx.graph import attr, consumers, producer, quant_params
 from ..qonnx.ranges import codes
@@ -99,24 +100,27 @@ class Builder:
         return y
 
     def take(self, tensor: str, layer: str) -> Stream:
-        """The stream of ``tensor`` for one consumer (a dup for two)."""
+        """The stream of ``tensor`` for one consumer: N consumers get a chain of
+        N - 1 axis_dups, each output behind a branch FIFO (fifos.size)."""
         if tensor in self.pending:
             return self.pending[tensor].pop(0)
         s = self.streams[tensor]
         n = len(consumers(self.m, tensor))
         if n == 1:
             return s
-        if n != 2:
-            raise ModelError(layer, f"tensor {tensor} has {n} consumers (at most 2 supported)")
-        d = [self.new(s, f"{s.name}_d{k}") for k in range(2)]
-        f = [self.new(s, f"{s.name}_b{k}") for k in range(2)]
-        self.add(AxisDup(self.uniq(f"dup_{s.name}"), layer, [("s_axis", s)],
-                         [("m0_axis", d[0]), ("m1_axis", d[1])], {"dup_of": tensor}))
-        for k in range(2):   # depth filled in by fifos.size (0: a wire)
-            self.add(AxisFifo(self.uniq(f"fifo_{f[k].name}"), layer, [("s_axis", d[k])],
-                              [("m_axis", f[k])], {"branch": k}))
-        self.pending[tensor] = [f[1]]
-        return f[0]
+        outs = []
+        for j in range(n - 1):
+            d = [self.new(s, f"{s.name}_d{j}{k}") for k in range(2)]
+            f = [self.new(s, f"{s.name}_b{j}{k}") for k in range(2)]
+            self.add(AxisDup(self.uniq(f"dup_{s.name}"), layer, [("s_axis", s)],
+                             [("m0_axis", d[0]), ("m1_axis", d[1])], {"dup_of": tensor}))
+            for k in range(2):   # depth filled in by fifos.size (0: a wire)
+                self.add(AxisFifo(self.uniq(f"fifo_{f[k].name}"), layer, [("s_axis", d[k])],
+                                  [("m_axis", f[k])], {"branch": k}))
+            outs.append(f[0])
+            s = f[1]
+        self.pending[tensor] = outs[1:] + [s]
+        return outs[0]
 
     def relane(self, s: Stream, lanes: int, layer: str) -> Stream:
         if s.lanes == lanes:
@@ -162,13 +166,19 @@ class Builder:
                 self.merge(n)
             elif n.op_type == "QuantGlobalAveragePool":
                 self.gap(n)
-            elif n.op_type == "Quant" and n.name.endswith(tuple(f"_align{i}" for i in range(2))):
-                continue                    # folded into the Concat / Add shifts
+            elif n.op_type == "Quant" and self.is_align(n):
+                continue                    # folded into the Concat / Add shifts (aligned)
+            elif n.op_type in ("Quant", "Relu"):
+                done |= self.requant(n)
             else:
                 raise ModelError(n, "no RTL mapping for this op here")
         for t, st in self.streams.items():
             st.tensor = t
         return self.ops, src, self.streams[g.output[0].name]
+
+    @staticmethod
+    def is_align(q) -> bool:
+        return q.name.endswith(tuple(f"_align{i}" for i in range(2)))
 
     def is_const(self, q) -> bool:
         """A Quant of a constant (weights, bias), present or not (weightless graph)."""
@@ -187,8 +197,7 @@ class Builder:
         wp = quant_params(self.m, wq)
         bq = producer(self.m, n.input[2]) if len(n.input) > 2 else None
         bp = quant_params(self.m, bq) if bq is not None else None
-        if not wp.signed:
-            raise ModelError(wq, "conv_mvu takes signed weights")
+        w_bits = wp.bits + int(not wp.signed)   # unsigned codes as signed, one bit wider
         x = self.take(n.input[0], name)
         e_prod = x.exp + wp.exp
         e = min(e_prod, bp.exp) if bp else e_prod
@@ -203,14 +212,14 @@ class Builder:
             x = self.frame_fifo(x, k, s, pads[0], oh, name)
             x = self.one(WindowGen, f"wg_{name}", name, x, self.new(x, f"{name}_win"),
                          k=k, s=s, pads=tuple(pads))
-        kw = dict(k=k, pe=pe, simd=simd, w_w=wp.bits, prod_shift=e_prod - e)
+        kw = dict(k=k, pe=pe, simd=simd, w_w=w_bits, prod_shift=e_prod - e)
         if bp:
             kw.update(bias_w=bp.bits, bias_signed=bp.signed, bias_shift=bp.exp - e)
         if self.m.get_initializer(wq.input[0]) is not None:   # OHWI codes -> OIHW
             kw["weights"] = codes(self.m, wq)[0].transpose(0, 3, 1, 2)
             if bp:
                 kw["bias"] = codes(self.m, bq)[0].reshape(-1)
-        acc_w = ConvMvu.acc_width(x.bits, x.signed, wp.bits, x.c * k * k, kw["prod_shift"],
+        acc_w = ConvMvu.acc_width(x.bits, x.signed, w_bits, x.c * k * k, kw["prod_shift"],
                                   kw.get("bias_w", 0), kw.get("bias_signed", True),
                                   kw.get("bias_shift", 0))
         a = Stream(self.uniq(f"{name}_acc"), cout, oh, ow, pe, acc_w, True, e)
@@ -228,19 +237,35 @@ class Builder:
             out_t = relu.output[0]
         q = self.next_node(out_t, "Quant")
         if q is None:
-            if relu is not None:
-                raise ModelError(relu, "a Relu must be followed by a Quant in hardware")
-            self.streams[n.output[0]] = a
-            return used
+            self.streams[n.output[0]] = a   # the raw accumulator (a Relu maps on its own)
+            return set()
         used.add(q.name)
+        self.streams[q.output[0]] = self.quantize(q, a, n.name, relu is not None)
+        return used
+
+    def quantize(self, q, a: Stream, layer: str, relu: bool) -> Stream:
+        """[Relu ->] Quant ``q`` of stream ``a`` as requant (round, saturate)."""
         qp = quant_params(self.m, q)
         shift = qp.exp - a.exp
         if qp.mode != "ROUND" and shift > 0:
             raise ModelError(q, f"rounding_mode {qp.mode}: requant rounds half to even only")
-        o = Stream(self.uniq(f"{n.name}_q"), a.c, a.h, a.w, a.lanes, qp.bits, qp.signed, qp.exp)
-        self.streams[q.output[0]] = self.one(Requant, f"rq_{n.name}", n.name, a, o, shift=shift,
-                                             relu=relu is not None, narrow=qp.narrow)
-        return used
+        o = Stream(self.uniq(f"{layer}_q"), a.c, a.h, a.w, a.lanes, qp.bits, qp.signed, qp.exp)
+        return self.one(Requant, f"rq_{layer}", layer, a, o, shift=shift, relu=relu,
+                        narrow=qp.narrow)
+
+    def requant(self, n) -> set[str]:
+        """A standalone Quant (any stream, any scale and type) or Relu [-> Quant]."""
+        x = self.take(n.input[0], n.name)
+        if n.op_type == "Quant":
+            self.streams[n.output[0]] = self.quantize(n, x, n.name, False)
+            return set()
+        q = self.next_node(n.output[0], "Quant")
+        if q is not None and not self.is_align(q):
+            self.streams[q.output[0]] = self.quantize(q, x, n.name, True)
+            return {q.name}
+        self.streams[n.output[0]] = self.one(Requant, f"relu_{n.name}", n.name, x,
+                                             self.new(x, f"{n.name}_out"), relu=True)
+        return set()
 
     def maxpool(self, n):
         x = self.take(n.input[0], n.name)
@@ -269,7 +294,7 @@ class Builder:
         lo, hi = int_range(s.bits, s.signed)
         if shift < 0 or (not qp.qmin <= lo << shift <= hi << shift <= qp.qmax
                          and not self.exact_by_values(p, shift)):
-            raise ModelError(p, "an align Quant must be an exact left shift")
+            return self.quantize(p, s, p.name, False)   # exact by its ranges: a requant
         return s
 
     def exact_by_values(self, q, shift: int) -> bool:
@@ -311,7 +336,8 @@ class Builder:
         x = self.relane(x, self.lanes(n, x.lanes, x.c), n.name)
         o = Stream(self.uniq("out"), x.c, 1, 1, x.lanes, qp.bits, qp.signed, qp.exp)
         self.streams[n.output[0]] = self.one(GlobalAvgPool, f"gap_{n.name}", n.name, x, o,
-                                             shift=qp.exp - x.exp, narrow=qp.narrow)
+                                             shift=clamp_shift(qp.exp - x.exp, x.bits, qp.bits),
+                                             narrow=qp.narrow)
 
 
 def build_netlist(model, fold: dict) -> tuple[list[HwOp], Stream, Stream]:
