@@ -15,6 +15,8 @@ naming a node of the user's file (before any clean-up pass renames them):
 * only the attributes the ONNX schema defines for each standard op;
 * Concat and Add of exactly two computed tensors of one shape;
 * Flatten (axis 1) only as the last node, of a 1x1 spatial tensor;
+* no strided Conv between a fan-out and the join of its branches (the RTL
+  sizes branch FIFOs from stride-1 windows, codegen/rtl/fifos.py);
 * a single 4-D NCHW input of batch 1 (or a symbolic batch), and shapes that
   propagate: Conv weights matching their input's channels, every Conv and
   MaxPool output at least 1x1, non-negative pads, strides >= 1.
@@ -78,6 +80,7 @@ def firmware_rules(model: onnx.ModelProto) -> None:
             _pair(n, g, shapes)
         elif op == "Flatten":
             _flatten(n, g, shapes)
+    _branches(g)
 
 
 def _schema_attrs(n: onnx.NodeProto) -> None:
@@ -119,6 +122,36 @@ def _flatten(n: onnx.NodeProto, g: Graph, shapes: dict) -> None:
     shape = shapes.get(n.input[0])
     if shape is not None and any(d != 1 for d in shape[2:]):
         raise refuse(n, f"Flatten of {list(shape)}: only a 1x1 spatial size is supported")
+
+
+def _branches(g: Graph) -> None:
+    """Refuse a strided Conv inside the branches of a fan-out (before their join)."""
+    nodes = list(g.nodes)
+    cons: dict[str, list[int]] = {}
+    for i, n in enumerate(nodes):
+        for t in n.input:
+            cons.setdefault(t, []).append(i)
+
+    def reach(i: int) -> set[int]:
+        seen, todo = set(), [i]
+        while todo:
+            j = todo.pop()
+            if j not in seen:
+                seen.add(j)
+                todo += [k for t in nodes[j].output for k in cons.get(t, [])]
+        return seen
+    for t, cs in cons.items():
+        if len(cs) < 2:
+            continue
+        r = [reach(c) for c in cs]
+        common = sorted(j for j in set().union(*r) if sum(j in x for x in r) > 1)
+        inside = set().union(*r) - (reach(common[0]) if common else set())
+        for j in sorted(inside):
+            n = nodes[j]
+            if n.op_type == "Conv" and max(attrs(n).get("strides", [1, 1])) > 1:
+                raise refuse(n, f"a strided Conv between the fan-out of {t!r} and the join "
+                                "of its branches has no RTL mapping (branch FIFOs assume "
+                                "stride 1)")
 
 
 def _declared(model: onnx.ModelProto, shapes: dict) -> None:

@@ -1,0 +1,58 @@
+"""Every graph the golden model accepts builds to an RTL netlist and gets a
+budget; what the RTL cannot take is refused up front by the shared legality
+check (sim/golden/legality.py), with golden's message.  The co-simulation of
+the same random networks is tests/e2e/test_rtl_random_nets.py."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from firenets import G, fire_net, specs  # noqa: E402
+
+from squeezefpga.cli import main  # noqa: E402
+from squeezefpga.sim.golden import legality  # noqa: E402
+from squeezefpga.sim.golden.graph import UnsupportedModel  # noqa: E402
+
+NETS = settings(max_examples=int(os.environ.get("SQUEEZEFPGA_RTL_NETS", "15")), deadline=None,
+                suppress_health_check=list(HealthCheck))
+
+
+@NETS
+@given(spec=specs())
+def test_random_fire_networks_build_and_budget(spec, tmp_path_factory):
+    from squeezefpga.codegen.budget.estimate import estimate_ops, model_ops
+
+    path = tmp_path_factory.mktemp("net") / "net.onnx"
+    onnx.save(fire_net(spec), str(path))
+    try:
+        legality.check(path)
+    except UnsupportedModel:
+        return
+    ops, fold, rows = model_ops(path)
+    b = estimate_ops("net", ops, fold, "xilinx", False, rows)
+    assert b.cycles > 0 and b.total.multipliers > 0
+
+
+def test_strided_conv_inside_a_branch_refused_up_front(tmp_path, capsys):
+    g = G((1, 2, 6, 6))
+    x = g.quant(g.input, 0, 8, False)
+    a, b = (g.quant(g.conv(x, np.ones((2, 2, 3, 3)), -2, stride=2, pad=1), -1, 6, False)
+            for _ in range(2))
+    y = g.quant(g.node("GlobalAveragePool", [g.node("Add", [a, b])]), -1, 8, True)
+    path = tmp_path / "m.onnx"
+    onnx.save(g.model(g.node("Flatten", [y], axis=1)), str(path))
+    with pytest.raises(UnsupportedModel) as e:
+        legality.check(path)
+    assert "a strided Conv between the fan-out" in str(e.value)
+    for cmd in (["build", str(path), "--out", str(tmp_path / "b"), "--backend", "rtl"],
+                ["budget", str(path)], ["golden", str(path)]):
+        assert main(cmd) == 2, cmd
+        assert str(e.value) in capsys.readouterr().err, cmd
+    assert not (tmp_path / "b").exists()
