@@ -59,7 +59,7 @@ module global_avgpool #(
     localparam integer PAW  = (N > 1) ? $clog2(N) : 1;
     localparam integer CAW  = (CF > 1) ? $clog2(CF) : 1;
     localparam integer AAW  = $clog2(2 * CF);                   // both accumulator banks
-    localparam integer BAW  = $clog2(NB + 1);
+    localparam integer BAW  = $clog2(NB + 2);                   // step counts 0..NB+1
 
     generate
         if (H < 1 || W < 1 || C < 1 || LANES < 1 || IN_W < 2 || OUT_W < 2) begin : g_bad_size
