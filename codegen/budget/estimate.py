@@ -166,7 +166,7 @@ def _prepared(cfg: NetConfig):
     from ..qonnx.config_graph import config_graph
 
     graph = config_graph(cfg)
-    names = _config_names(cfg, graph.model)
+    names = config_names(cfg, graph.model)
     # the graph is clean by construction (qonnx's clean-up leaves it unchanged,
     # tests/codegen/qonnx), so the costly clean-up pass is skipped
     return prepare(graph, PASSES[1:]), names
@@ -181,7 +181,7 @@ def config_ops(cfg: NetConfig, fold=None, target: int | None = None):
     return ops, fold, {n: v.split(".")[0] for n, v in names.items()}
 
 
-def _config_names(cfg: NetConfig, model) -> dict[str, str]:
+def config_names(cfg: NetConfig, model) -> dict[str, str]:
     """{node: preset name} with the config's own layer names (the graph reader
     numbers stand-alone convs conv1, conv2, ...; the preset may say conv10)."""
     from .onnx_input import load_onnx, node_names

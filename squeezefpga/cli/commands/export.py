@@ -17,6 +17,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, type=Path, help="QONNX file to write")
     p.add_argument("--random-weights", action="store_true",
                    help="seeded random quantized weights (for configs without a trained run)")
+    p.add_argument("--scales", choices=("calibrated", "nominal"), default="calibrated",
+                   help="with --random-weights: activation scales calibrated on random bytes "
+                        "(default), or the nominal values and scales of the config's weightless "
+                        "graph (the graph 'budget CONFIG' budgets; codegen/qonnx/config_graph.py)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--check-frames", type=int, default=8,
                    help="frames on which qonnx execution must equal Brevitas exactly")
@@ -54,7 +58,11 @@ def run(args: argparse.Namespace) -> int:
             cfg = presets.load(src)
             if args.input_shape:
                 cfg = dataclasses.replace(cfg, input_shape=_shape(args.input_shape)).validate()
-            model = random_model(cfg, args.seed)
+            if args.scales == "nominal":
+                from squeezefpga.cli.nominal import nominal_model
+                model = nominal_model(cfg, args.seed)
+            else:
+                model = random_model(cfg, args.seed)
         rep = export_checked(model, cfg, args.out, check_frames(cfg, args.check_frames, args.seed))
     except (CheckpointError, ExportMismatch) as e:
         raise CliError(str(e)) from None
