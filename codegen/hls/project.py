@@ -11,9 +11,12 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
+
+import yaml
 
 from ..errors import CliError, ModelError
 from .config import hls_config
@@ -94,7 +97,12 @@ def _reproducible(project: Path, random_stamp: str, stamp: str) -> None:
     for f in (project / "build_lib.sh", project / "hls4ml_config.yml"):
         if f.is_file():
             text = f.read_text().replace(f"{project}/", "./").replace(str(project), ".")
-            f.write_text(text.replace(random_stamp, stamp))
+            text = text.replace(random_stamp, stamp)
+            if f.suffix == ".yml":  # YAML quotes a stamp that reads as a number ('12345678',
+                # '1234e567'): the line is written whole, the same for every random stamp
+                text = re.sub(r"(?m)^Stamp: .*$", lambda _: yaml.safe_dump({"Stamp": stamp}).strip(),
+                              text)
+            f.write_text(text)
 
 
 def _convert(prepared: Path, outdir: Path, cfg: dict, part: str):
