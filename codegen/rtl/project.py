@@ -22,15 +22,17 @@ def netlist(model, fold=None, target: int | None = None, names: dict | None = No
     """(ops, input stream, output stream, fold) of a prepared model;
     ``target``: cycles per frame of the automatic fold (default: the fastest);
     ``names``: {node: preset layer name} for a fold file keyed by layer names."""
+    given = None
     if fold in (None, "auto"):
         fold = auto_fold(model, target)
     else:
         given, fold = fold, by_node(model, fold, names or {})
-        try:
-            build_netlist(model, fold)
-        except FoldError as e:  # name the entry as the user wrote it
-            raise FoldError(_as_given(str(e), given, names or {})) from None
-    insts, src, dst = build_netlist(model, fold)
+    try:
+        insts, src, dst = build_netlist(model, fold)
+    except FoldError as e:
+        if given is None:
+            raise
+        raise FoldError(_as_given(str(e), given, names or {})) from None  # as the user wrote it
     size(insts)
     return insts, src, dst, fold
 
