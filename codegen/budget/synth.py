@@ -14,7 +14,7 @@ the time on designs with hundreds of multipliers.
 yowasp's WebAssembly yosys only sees its working directory (absolute paths
 such as /tmp are invisible), so it runs with ``cwd = rtl_dir`` and relative
 file names ($readmemh paths in the generated RTL are relative already).
-``YOWASP_CACHE_DIR`` defaults to the user's cache, ~/.cache/squeezefpga/yowasp (the
+``YOWASP_CACHE_DIR`` defaults to ``squeezefpga.yowasp_cache()`` (under $SQUEEZEFPGA_CACHE; the
 first call compiles the WebAssembly module, about a minute).
 """
 from __future__ import annotations
@@ -26,6 +26,8 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from squeezefpga import yowasp_cache
 
 from ..errors import CliError
 
@@ -144,8 +146,7 @@ def synthesize(rtl_dir: Path, family: str, to_memory: bool = True,
     files = (rtl_dir / "files.f").read_text().split()
     (rtl_dir / f"synth_{family}.ys").write_text(script(files, family, to_memory))
     env = dict(os.environ)
-    env.setdefault("YOWASP_CACHE_DIR", str(Path(os.environ.get("XDG_CACHE_HOME")
-                                               or Path.home() / ".cache") / "squeezefpga" / "yowasp"))
+    env["YOWASP_CACHE_DIR"] = yowasp_cache()
     t0 = time.monotonic()
     try:
         res = subprocess.run([yosys_exe(), "-q", "-l", f"yosys_{family}.log", f"synth_{family}.ys"],

@@ -23,17 +23,11 @@ import time
 from pathlib import Path
 from typing import Callable, Iterator
 
+from squeezefpga import cache_root
+
 ENTRY_MARK = ".complete"
 DEFAULT_MAX = "4G"
 _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
-
-
-def cache_root() -> Path:
-    """$SQUEEZEFPGA_CACHE, else the user's cache directory."""
-    env = os.environ.get("SQUEEZEFPGA_CACHE")
-    if env:
-        return Path(env).expanduser()
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "squeezefpga"
 
 
 def root() -> Path:

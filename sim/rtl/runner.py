@@ -27,12 +27,6 @@ HW_DIR = Path(str(resources.files("squeezefpga.hw")))  # the Verilog library (pa
 BUILD_ROOT = cache.root()
 
 
-def yowasp_cache() -> str:
-    """YOWASP_CACHE_DIR for yowasp tools: as set, else beside the simulator builds
-    (its first call compiles the tools for about a minute)."""
-    return os.environ.get("YOWASP_CACHE_DIR") or str(cache.cache_root() / "yowasp")
-
-
 TB_DIR = Path(str(resources.files(__package__)))  # test-only Verilog compositions (tb_*.v)
 _INSTANCE = re.compile(r"^\s*([A-Za-z_]\w*)\s*(?:#\s*\(|[A-Za-z_]\w*\s*\()", re.M)
 

@@ -17,7 +17,8 @@ from squeezefpga.codegen.budget.synth import total_cells, yosys_exe
 from squeezefpga.codegen.hwops.base import write_hex
 from squeezefpga.codegen.hwops.conv import ConvMvu
 from squeezefpga.sim.rtl import packing as pk
-from squeezefpga.sim.rtl.runner import BUILD_ROOT, sources, yowasp_cache
+from squeezefpga import yowasp_cache
+from squeezefpga.sim.rtl.runner import BUILD_ROOT, sources
 
 OUT = BUILD_ROOT / "synth"
 FAMILIES = {"xc7": "synth_xilinx -family xc7", "ecp5": "synth_ecp5"}
