@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "run": "run",
     "budget": "budget",
     "build": "build",
+    "bitstream": "bitstream",
     "cache": "cache",
 }
 
