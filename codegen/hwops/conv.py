@@ -135,7 +135,7 @@ class ConvMvu(HwOp):
             mems.append(Memory(f"{self.name}.ibuf", "buffer", self.simd * self.in_w, self.sf,
                                single_port=True))
         mems.append(Memory(f"{self.name}.ofifo", "fifo", self.pe * self.acc_w + 1, OUT_DEPTH,
-                           style="lut"))
+                           style="lut", collision="x"))
         return mems
 
     def multipliers(self) -> list[Mult]:

@@ -50,7 +50,9 @@ class GlobalAvgPool(HwOp):
     def fold_choices(self) -> list[tuple[int, dict, int]]:
         return [(self.cycles_at(l), {"lanes": l}, l) for l in divisors(self.x.c)]
 
-    def memories(self) -> list[Memory]:  # 2 banks of CF sums of LANES * SW bits, async read
+    def memories(self) -> list[Memory]:  # 2 banks of CF sums of LANES * SW bits, read
+        # combinationally by the accumulator (at the write address) and the divider
         x = self.x
         sw = x.bits + clog2(x.h * x.w + 1) + 1
-        return [Memory(f"{self.name}.acc", "buffer", x.lanes * sw, 2 * x.cf, async_read=True)]
+        return [Memory(f"{self.name}.acc", "buffer", x.lanes * sw, 2 * x.cf, async_read=True,
+                       single_port=True, read_ports=2)]

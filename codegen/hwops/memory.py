@@ -1,46 +1,71 @@
 """Mapping of one memory array onto FPGA primitives, the way yosys chooses.
 
-A ``Memory`` is one ``reg [W-1:0] mem[0:D-1]`` of an hw/ module: a ROM
-(``$readmemh``/``initial`` contents, no write port) or a RAM with one
-synchronous write port and one read port (registered, or combinational with
-``async_read``; ``single_port`` when both use the same address).
+A ``Memory`` is one ``reg [W-1:0] mem[0:D-1]`` of an hw/ module, described
+by its ports as yosys sees them after ``memory_dff``: a ROM (``$readmemh`` /
+``initial`` contents, no write port) or a RAM with one synchronous write
+port and ``read_ports`` read ports, registered or combinational
+(``async_read``); ``single_port``: the (first) read port uses the write
+address; ``collision``: what a registered read of the word being written in
+the same cycle returns: ``"old"`` (non-transparent, e.g. window_gen),
+``"new"`` (transparent: ``memory_dff`` merged an address register, e.g. the
+max-pool accumulator) or ``"x"`` (yosys proved it never happens: axis_fifo).
 ``map_memory`` returns how many primitives of each kind it takes.
 
 The choice follows yosys ``memory_libmap`` (run by ``synth_xilinx`` and
-``synth_ecp5``; ``handle_geom`` / ``score_emu_ports`` in memory_libmap.cc)
-with the libraries' numbers (``brams_xc4v.txt``, ``lutrams_xc5v.txt``,
-``lattice/brams_16kd.txt``, ``lattice/lutrams_trellis.txt``).  For each
-primitive geometry of ``unit`` data bits x ``depth`` words:
+``synth_ecp5``; memory_libmap.cc ``score_emu_ports``, ``handle_geom``,
+``prune_post_geom`` and the pass's final choice) with the libraries' numbers
+(``xilinx/brams_xc4v.txt`` with HAS_SIZE_36/HAS_CASCADE, ``lutrams_xc5v.txt``,
+``lattice/brams_16kd.txt``, ``lattice/lutrams_trellis.txt``).  Each library
+RAM option (``Ram``) is one candidate; for each of its geometries of ``unit``
+data bits x ``depth`` words:
 
 * the word is padded to the write-enable granularity: ``eb`` = 1 for a ROM,
   else the primitive's byte (9 for block RAM) or, when that is wider than the
   unit (or 0, LUT RAM), the unit itself; ``swz = ceil(W / eb) * eb``;
 * ``banks = ceil(D / depth)``, ``cells = ceil(banks * swz / unit)`` (banks
-  share a cell's columns when they fit);
-* cost = ``(cost - ws) * cells + ws * banks * W / unit`` (``ws``: the
-  library's widthscale) ``+ 0.5 * (banks - 1) * W`` (read mux) ``+ 0.5 *
-  banks`` (write demux, RAMs with banks > 1) ``+ 2`` when the read port does
-  not share the write port (the "non-shared read port" emulation point, also
-  counted for a ROM's only port);
-* block RAM: RAMB18 (16Kx1 .. 1Kx18, 512x36) cost 129, RAMB36 (32Kx1 ..
-  512x72) 257, two cascaded RAMB36 (64Kx1 .. 8Kx9) 513; ECP5 DP16KD (16Kx1 ..
-  512x36) 128;
-* LUT RAM (RAMs only, ``prune_rom``): Xilinx simple dual port RAM32M (32x6)
-  / RAM64M (64x3), cost 8, widthscale 7; single port (same address) 32x8,
-  64x4, 128x2, 256x1, cost 8, widthscale 8; ECP5 DPR16X4 (16x4) cost 4;
+  share a cell's columns when they fit), times ``repl`` copies when the read
+  ports that do not share the write port outnumber the RAM's free read ports;
+* cost = ``((cost - ws) * cells + ws * banks * W / unit) * repl`` (``ws``:
+  widthscale) ``+ 0.5 * (banks - 1) * W`` per read port (read mux) ``+ 0.5 *
+  banks`` (write demux, RAMs with banks > 1) ``+ 2 * emu``, the emulation
+  score: 1 per read port not merged with the write port; for a registered
+  read port on its own port, 3 for soft transparency logic (``collision``
+  ``"new"``; block and LUT RAM alike) and, for ``"old"`` on a block RAM
+  without a read-first cross-port mode (ECP5 DP16KD: no ``wrtrans``), 3 for
+  read-first emulation + 3 for its transparency logic (Xilinx: ``wrtrans all
+  old``, nothing);
+* block RAM only takes registered read ports, LUT RAM (``ar`` ports) both;
+  LUT RAM takes no ROM (``prune_rom``);
+* Xilinx block RAM: true dual port RAMB18 (16Kx1 .. 1Kx18) cost 129, RAMB36
+  (.. 1Kx36) 257, two cascaded RAMB36 (64Kx1 .. 8Kx9) 513, simple dual port
+  RAMB18 (.. 512x36) 129, RAMB36 (.. 512x72) 257; Xilinx LUT RAM: single port
+  32x8 (RAM32M), 64x4 / 128x2 / 256x1 (one RAM64X1S / RAM128X1S / RAM256X1S
+  per used bit) cost 8, widthscale 8; dual port 32x4 (RAM32M), 64x2 / 128x1
+  (RAM64X1D / RAM128X1D per used bit) 8, 8; quad port 32x2 / 64x1 (RAM32M /
+  RAM64M) 7, 7; simple dual port 32x6 / 64x3 (RAM32M / RAM64M) 8, 7.  ECP5:
+  DP16KD true dual port (16Kx1 .. 1Kx18) and PDPW16KD (its 36-bit write port:
+  units of 9 bits and more for a RAM, .. 512x36) cost 128; TRELLIS_DPR16X4
+  (16x4, write + one combinational read port) cost 4;
 * soft logic: ``W * D`` for a RAM, ``W * D / 64`` for a ROM on Xilinx
   (``-logic-cost-rom 0.015625``), ``/ 16`` on ECP5 (the pass default).
 
-The cheapest wins.  So the LUT-RAM / block-RAM threshold is not a fixed bit
-count: a 5 x 512 FIFO takes one RAMB18 (131) rather than 16 RAM64M (132.8),
-and a ROM goes to block RAM only above roughly 131 * 64 = 8384 bits.
-``style`` forces a kind the way the ``ram_style``/``rom_style`` attributes do
-(RAM_STYLE/WROM_STYLE parameters of the hw/ modules).  ``width`` is the
-number of bit columns yosys keeps: ``opt_mem`` drops ROM columns that are
-constant in every word (pre-shifted weights have constant low bits), so
-callers pass the live width.  URAM (UltraScale+, 4Kx72, ``synth_xilinx
--uram`` only) is used when ``uram=True`` and the memory takes at least one
-full URAM's worth of bits.
+yosys keeps costs in an ``int`` where it compares them: within a candidate
+the first geometry (narrowest unit) stays unless a later one costs less than
+its truncated cost; the candidates of one kind (LUT, block) keep the cheapest
+(the first of equals); the final choice starts from the truncated soft-logic
+cost and takes, in library order (LUT RAM before block RAM), a candidate that
+costs less than the truncated best so far.  So the LUT-RAM / block-RAM
+threshold is not a fixed bit count: a 5 x 512 FIFO takes one RAMB18 (131)
+rather than 16 RAM64M (132.8), an ECP5 5 x 180 line buffer 24
+TRELLIS_DPR16X4 (131.5) rather than a DP16KD (142 with read-first
+emulation), and a ROM goes to block RAM only above roughly 131 * 64 = 8384
+bits.  ``style`` forces a kind the way the ``ram_style``/``rom_style``
+attributes do (RAM_STYLE/WROM_STYLE parameters of the hw/ modules).
+``width`` is the number of bit columns yosys keeps: ``opt_mem`` drops ROM
+columns that are constant in every word (pre-shifted weights have constant
+low bits), so callers pass the live width.  URAM (UltraScale+, 4Kx72,
+``synth_xilinx -uram`` only) is used when ``uram=True`` and the memory takes
+at least one full URAM's worth of bits.
 """
 from __future__ import annotations
 
@@ -50,6 +75,7 @@ from dataclasses import dataclass, field
 from squeezefpga.quant.arch import ceil_div
 
 FAMILIES = ("xilinx", "ecp5")
+COLLISIONS = ("old", "new", "x")
 
 
 @dataclass(frozen=True)
@@ -64,7 +90,16 @@ class Memory:
     style: str = "auto"  # "auto", "block", "lut", "logic"
     content_bits: int | None = None  # information stored (default width*depth)
     async_read: bool = False  # combinational read: LUT RAM or logic, never block RAM
-    single_port: bool = False  # read and write use one address (single-port LUT RAM fits)
+    single_port: bool = False  # the (first) read port uses the write address
+    read_ports: int = 1
+    collision: str = "old"  # registered read of the word being written: "old", "new", "x"
+
+    def __post_init__(self):
+        if self.collision not in COLLISIONS:
+            raise ValueError(f"memory {self.name}: collision {self.collision!r}, "
+                             f"not one of {', '.join(COLLISIONS)}")
+        if self.read_ports < 1:
+            raise ValueError(f"memory {self.name}: read_ports {self.read_ports} < 1")
 
     @property
     def bits(self) -> int:
@@ -75,39 +110,61 @@ class Memory:
         return self.bits if self.content_bits is None else self.content_bits
 
 
+# read-only ports a RAM has besides the one its write port takes, and whether a
+# read port can share the write port (same address): true / simple dual port
+# block RAM, LUT RAM single / dual / quad / simple dual port (ECP5 DPR16X4: "sdp")
+_PORTS = {"tdp": (1, True), "sdp": (1, False), "sp": (0, True), "dp": (1, True),
+          "qp": (3, True)}
+
+
 @dataclass(frozen=True)
-class Geometry:
-    prim: str  # "RAMB18", "RAMB36", "URAM288", "DP16KD", "RAM32M", "RAM64M", "LUTRAM_SP", ...
-    kind: str  # "block", "uram", "lut"
-    width: int  # data bits of one cell (the unit)
-    depth: int
+class Ram:
+    """One memory_libmap candidate: a library RAM with one option."""
+
+    prim: str  # the primitive yosys' techmap emits ("RAMB18", "RAM64X1S", "DPR16X4", ...)
+    kind: str  # "block", "lut"
+    dims: tuple  # (unit data bits, depth) per geometry, yosys' order (narrowest first)
     cost: float
     scale: float = 0.0  # yosys widthscale: the part of the cost paid per used width
-    luts: int = 0  # LUTs per cell (LUT RAM)
     byte: int = 0  # write-enable granularity (0: the whole unit)
-    single_port: bool = False  # one address for read and write only
+    ports: str = "tdp"  # a key of _PORTS
     count: int = 1  # primitives per cell (a cascaded RAMB36 pair: 2)
+    per_bit: bool = False  # one primitive per used data bit of a cell (RAM64X1S ...)
+    luts: int = 0  # LUTs per primitive (LUT RAM)
+    wrtrans_old: bool = False  # a write port's cross-port read-first mode (Xilinx)
+    min_write_unit: int = 0  # narrowest unit a RAM (not a ROM) can use (PDPW16KD: 9)
 
 
-def _g(prim, kind, dims, cost, **kw) -> list[Geometry]:
-    return [Geometry(prim, kind, w, d, cost, **kw) for w, d in dims]
-
-
-_BRAM_XILINX = (
-    _g("RAMB18", "block", ((1, 16384), (2, 8192), (4, 4096), (9, 2048), (18, 1024), (36, 512)),
-       129, byte=9)
-    + _g("RAMB36", "block", ((1, 32768), (2, 16384), (4, 8192), (9, 4096), (18, 2048),
-                             (36, 1024), (72, 512)), 257, byte=9)
-    + _g("RAMB36", "block", ((1, 65536), (2, 32768), (4, 16384), (9, 8192)), 513, byte=9,
-         count=2))
-_LUT_XILINX = (_g("RAM32M", "lut", ((6, 32),), 8, scale=7, luts=4)
-               + _g("RAM64M", "lut", ((3, 64),), 8, scale=7, luts=4)
-               + _g("LUTRAM_SP", "lut", ((8, 32), (4, 64), (2, 128), (1, 256)), 8, scale=8,
-                    luts=4, single_port=True))
-_URAM = Geometry("URAM288", "uram", 72, 4096, 0)
-_BRAM_ECP5 = _g("DP16KD", "block", ((1, 16384), (2, 8192), (4, 4096), (9, 2048), (18, 1024),
-                                    (36, 512)), 128, byte=9)
-_LUT_ECP5 = _g("DPR16X4", "lut", ((4, 16),), 4, luts=1)
+_D1 = ((1, 16384), (2, 8192), (4, 4096), (9, 2048), (18, 1024))
+_XBLOCK = dict(kind="block", byte=9, wrtrans_old=True)
+_RAMS = {
+    "xilinx": (
+        Ram("RAM32M", "lut", ((8, 32),), 8, 8, ports="sp", luts=4),
+        Ram("RAM64X1S", "lut", ((4, 64),), 8, 8, ports="sp", per_bit=True, luts=1),
+        Ram("RAM128X1S", "lut", ((2, 128),), 8, 8, ports="sp", per_bit=True, luts=2),
+        Ram("RAM256X1S", "lut", ((1, 256),), 8, 8, ports="sp", per_bit=True, luts=4),
+        Ram("RAM32M", "lut", ((4, 32),), 8, 8, ports="dp", luts=4),
+        Ram("RAM64X1D", "lut", ((2, 64),), 8, 8, ports="dp", per_bit=True, luts=2),
+        Ram("RAM128X1D", "lut", ((1, 128),), 8, 8, ports="dp", per_bit=True, luts=4),
+        Ram("RAM32M", "lut", ((2, 32),), 7, 7, ports="qp", luts=4),
+        Ram("RAM64M", "lut", ((1, 64),), 7, 7, ports="qp", luts=4),
+        Ram("RAM32M", "lut", ((6, 32),), 8, 7, ports="sdp", luts=4),
+        Ram("RAM64M", "lut", ((3, 64),), 8, 7, ports="sdp", luts=4),
+        Ram("RAMB18", dims=_D1, cost=129, **_XBLOCK),
+        Ram("RAMB36", dims=tuple((w, 2 * d) for w, d in _D1) + ((36, 1024),), cost=257,
+            **_XBLOCK),
+        Ram("RAMB36", dims=tuple((w, 4 * d) for w, d in _D1[:4]), cost=513, count=2,
+            **_XBLOCK),
+        Ram("RAMB18", dims=_D1 + ((36, 512),), cost=129, ports="sdp", **_XBLOCK),
+        Ram("RAMB36", dims=tuple((w, 2 * d) for w, d in _D1 + ((36, 512),)) + ((72, 512),),
+            cost=257, ports="sdp", **_XBLOCK)),
+    "ecp5": (
+        Ram("DPR16X4", "lut", ((4, 16),), 4, ports="sdp", luts=1),
+        Ram("DP16KD", "block", _D1, 128, byte=9),
+        Ram("DP16KD", "block", _D1 + ((36, 512),), 128, byte=9, ports="sdp",
+            min_write_unit=9)),
+}
+_URAM = "URAM288"
 _LOGIC_COST_ROM = {"xilinx": 1 / 64, "ecp5": 1 / 16}
 
 
@@ -121,6 +178,7 @@ class Mapping:
     dp16kd: int = 0
     lutram_bits: int = 0  # stored bits that live in LUT RAM
     lutram_luts: int = 0  # LUTs used as memory
+    lutram_cells: int = 0  # LUT-RAM primitives (RAM32M, RAM64X1S, TRELLIS_DPR16X4, ...)
     logic_bits: int = 0  # bits left to flip-flops / LUT logic
     stored_bits: int = 0
     primitive_bits: int = 0  # capacity of the block/ultra/LUT RAM primitives used
@@ -139,37 +197,89 @@ class Mapping:
 
     def __iadd__(self, o: "Mapping") -> "Mapping":
         for f in ("bram18", "bram36", "uram", "dp16kd", "lutram_bits", "lutram_luts",
-                  "logic_bits", "stored_bits", "primitive_bits"):
+                  "lutram_cells", "logic_bits", "stored_bits", "primitive_bits"):
             setattr(self, f, getattr(self, f) + getattr(o, f))
         for k, v in o.prims.items():
             self.prims[k] = self.prims.get(k, 0) + v
         return self
 
 
-def _cost(g: Geometry, m: Memory) -> tuple[float, int]:
-    """(yosys cost, cells) of memory ``m`` on geometry ``g`` (module docstring)."""
-    unit, w = g.width, m.width
-    eb = 1 if m.rom else (g.byte if 0 < g.byte <= unit else unit)
-    banks = ceil_div(m.depth, g.depth)
-    cells = ceil_div(banks * ceil_div(w, eb) * eb, unit)
-    cost = (g.cost - g.scale) * cells + g.scale * banks * w / unit + 0.5 * (banks - 1) * w
-    if banks > 1 and not m.rom:
-        cost += 0.5 * banks
-    if not (g.single_port or (m.single_port and g.kind == "block")):
-        cost += 2  # the read port is not merged with a write port
-    return cost, cells
+@dataclass(frozen=True)
+class _Fit:
+    """One candidate's chosen geometry for a memory."""
+
+    ram: Ram
+    unit: int
+    depth: int
+    banks: int
+    cells: int  # cells of one copy
+    repl: int  # copies for the read ports
+    cost: float
 
 
-def _best(cands: list[Geometry], m: Memory) -> tuple[float, Geometry, int]:
-    best = None
-    for g in cands:
-        if g.single_port and not m.single_port:
+def _ports(ram: Ram, m: Memory) -> tuple[int, int] | None:
+    """(emulation score, copies) of ``m``'s read ports on ``ram``; None: it cannot."""
+    if m.async_read and ram.kind == "block":
+        return None  # block RAM read ports are registered
+    if m.rom:
+        return m.read_ports, 1  # every read port is a port of its own
+    free, shares = _PORTS[ram.ports]
+    own = m.read_ports - (1 if m.single_port and shares else 0)
+    if own and not free:
+        return None
+    score = own
+    if own and not m.async_read:  # a registered read on a port of its own
+        if m.collision == "new":
+            score += 3 * own  # soft transparency
+        elif m.collision == "old" and ram.kind == "block" and not ram.wrtrans_old:
+            score += 3 + 3 * own  # read-first emulation + its transparency logic
+    return score, ceil_div(own, free) if own else 1
+
+
+def _fit(ram: Ram, m: Memory) -> _Fit | None:
+    """``ram``'s geometry for ``m`` (handle_geom, with its int comparisons)."""
+    ports = _ports(ram, m)
+    if ports is None:
+        return None
+    emu, repl = ports
+    best: _Fit | None = None
+    for unit, depth in ram.dims:
+        if not m.rom and unit < ram.min_write_unit:
             continue
-        c, cells = _cost(g, m)
-        if best is None or c < best[0]:
-            best = (c, g, cells)
-    assert best is not None
+        eb = 1 if m.rom else (ram.byte if 0 < ram.byte <= unit else unit)
+        banks = ceil_div(m.depth, depth)
+        cells = ceil_div(banks * ceil_div(m.width, eb) * eb, unit)
+        cost = ((ram.cost - ram.scale) * cells + ram.scale * banks * m.width / unit) * repl
+        cost += 0.5 * (banks - 1) * m.width * m.read_ports
+        if banks > 1 and not m.rom:
+            cost += 0.5 * banks
+        cost += 2 * emu
+        if best is None or cost < int(best.cost):
+            best = _Fit(ram, unit, depth, banks, cells, repl, cost)
     return best
+
+
+def _choose(m: Memory, family: str) -> _Fit | None:
+    """The candidate yosys maps ``m`` to; None: soft logic."""
+    kinds = {"auto": ("lut", "block"), "lut": ("lut",), "block": ("block",), "logic": ()}
+    fits = [f for r in _RAMS[family] if r.kind in kinds[m.style] and not (m.rom and r.kind == "lut")
+            for f in [_fit(r, m)] if f is not None]
+    if not fits and m.style in ("lut", "block"):  # the forced kind cannot take it: the other
+        fits = [f for r in _RAMS[family] if not (m.rom and r.kind == "lut")
+                for f in [_fit(r, m)] if f is not None]
+    best_of: dict[str, _Fit] = {}  # prune_post_geom: the cheapest per kind, first of equals
+    for f in fits:
+        if f.ram.kind not in best_of or f.cost < best_of[f.ram.kind].cost:
+            best_of[f.ram.kind] = f
+    choice = None
+    best = None
+    if m.style == "auto" or not best_of:
+        best = int(m.bits * (_LOGIC_COST_ROM[family] if m.rom else 1.0))
+    for kind in ("lut", "block"):
+        f = best_of.get(kind)
+        if f is not None and (best is None or f.cost < best):
+            choice, best = f, int(f.cost)
+    return choice
 
 
 def map_memory(m: Memory, family: str, uram: bool = False) -> Mapping:
@@ -181,31 +291,24 @@ def map_memory(m: Memory, family: str, uram: bool = False) -> Mapping:
         return out
     if uram and family == "xilinx" and m.style in ("auto", "block") and m.bits >= 72 * 4096:
         n = ceil_div(m.width, 72) * ceil_div(m.depth, 4096)
-        out.uram, out.primitive_bits, out.prims = n, n * 72 * 4096, {"URAM288": n}
+        out.uram, out.primitive_bits, out.prims = n, n * 72 * 4096, {_URAM: n}
         return out
-    brams = [] if m.async_read else (_BRAM_XILINX if family == "xilinx" else _BRAM_ECP5)
-    luts = [] if m.rom else (_LUT_XILINX if family == "xilinx" else _LUT_ECP5)
-    logic = m.bits * (_LOGIC_COST_ROM[family] if m.rom else 1.0)
-    if m.style == "logic" or not (brams or luts):
-        choice = None
-    elif m.style == "block":
-        choice = _best(brams or luts, m)
-    elif m.style == "lut":
-        choice = _best(luts or brams, m)
-    else:
-        choice = min([_best(c, m) for c in (brams, luts) if c], key=lambda t: t[0])
-        if logic < choice[0]:
-            choice = None
-    if choice is None:
+    f = _choose(m, family)
+    if f is None:
         out.logic_bits = m.stored_bits
         return out
-    _, g, cells = choice
-    n = cells * g.count
+    g = f.ram
+    cells = f.cells * f.repl
+    out.primitive_bits = cells * f.unit * f.depth
+    if g.per_bit:  # one primitive per used bit: W per bank
+        n = m.width * f.banks * f.repl
+    else:
+        n = cells * g.count
     out.prims = {g.prim: n}
-    out.primitive_bits = cells * g.width * g.depth
     if g.kind == "lut":
         out.lutram_bits = m.stored_bits
-        out.lutram_luts = cells * g.luts
+        out.lutram_cells = n
+        out.lutram_luts = n * g.luts
     elif g.prim == "RAMB18":
         out.bram18 = n
     elif g.prim == "RAMB36":

@@ -41,7 +41,8 @@ class AxisFifo(HwOp):
     def memories(self) -> list[Memory]:
         if not self.depth:
             return []
-        return [Memory(f"{self.name}.mem", "fifo", self.x.width + 1, self.depth)]
+        # read and write never meet on one word in a cycle (yosys proves it)
+        return [Memory(f"{self.name}.mem", "fifo", self.x.width + 1, self.depth, collision="x")]
 
 
 @dataclass(eq=False)

@@ -96,6 +96,7 @@ class MaxPool(WindowGen):
     def fold_choices(self) -> list[tuple[int, dict, int]]:
         return [(self.cycles_at(l), {"lanes": l}, l) for l in divisors(self.x.c)]
 
-    def memories(self) -> list[Memory]:  # + the running maximum, read combinationally
+    def memories(self) -> list[Memory]:  # + the running maximum: read at ``cf``, a register
+        # yosys merges into the read port (a transparent registered read)
         return [self.line_buffer(), Memory(f"{self.name}.amax", "buffer", self.x.width,
-                                           self.x.cf, async_read=True, single_port=True)]
+                                           self.x.cf, collision="new")]

