@@ -155,7 +155,7 @@ def test_whole_flow_on_a_small_network(tmp_path, capsys):
     u = rep["utilization"]
     assert set(u) == {"lut", "ff", "dsp", "bram", "lutram", "io"}
     assert 0 < u["lut"]["used"] < u["lut"]["available"] == 24288
-    assert u["dsp"]["used"] == man["multipliers"] and u["dsp"]["available"] == 28
+    assert 0 < u["dsp"]["used"] <= u["dsp"]["available"] == 28
     assert u["io"] == {"used": man["input"]["tdata_bits"] + man["output"]["tdata_bits"] + 8,
                        "available": 197}
     assert rep["fold_choice"]["device"] == "lfe5u-25f"
