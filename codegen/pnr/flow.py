@@ -211,8 +211,11 @@ class Flow:
                 "design.config", "--report", "nextpnr_report.json"])
             rep = rp.read_nextpnr(self.work / "nextpnr_report.json")
         fmax = rp.fmax_mhz(rep)
-        self.progress.say("pnr", f"fmax {fmax:.2f} MHz ({'meets' if fmax >= t.clock_mhz else 'misses'}"
-                                 f" {t.clock_mhz:g} MHz)" if fmax else "no clock in the design")
+        if fmax is None:
+            self.progress.say("pnr", "no clock in the design")
+        else:
+            met = "meets" if fmax >= t.clock_mhz else "misses"
+            self.progress.say("pnr", f"fmax {fmax:.2f} MHz ({met} {t.clock_mhz:g} MHz)")
         return rep
 
     def bitgen(self) -> None:

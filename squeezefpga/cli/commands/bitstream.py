@@ -129,7 +129,7 @@ def _flow(src: Path, rtl: Path | None, man: dict | None, out: Path, target: flow
             source = {"model": str(src)}
         else:
             shutil.copytree(rtl, tmp / "rtl")
-            if (rtl.parent / "model.onnx").is_file() and rtl != src:
+            if (rtl.parent / "model.onnx").is_file():   # as build writes it: DIR/model.onnx
                 shutil.copy2(rtl.parent / "model.onnx", tmp / "model.onnx")
             source = {"build_dir": str(src)}
         extra = {"source": source, "fold_choice": man.get("fold_choice")}
