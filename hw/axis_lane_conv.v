@@ -38,7 +38,7 @@ module axis_lane_conv #(
     localparam integer REMI = C - (CFI - 1) * IN_LANES;   // lanes in a pixel's last input beat
     localparam integer REMO = C - (CFO - 1) * OUT_LANES;  // lanes in a pixel's last output beat
     localparam integer BUF  = IN_LANES + OUT_LANES;
-    localparam integer BAW  = $clog2(BUF + IN_LANES + 1);  // holds cnt + IN_LANES
+    localparam integer BAW  = $clog2(2 * BUF + 1);         // holds cnt and every constant it is compared with
     localparam integer FAW  = $clog2(((CFI > CFO) ? CFI : CFO) + 1);
     localparam integer BB   = BUF * LANE_W;
 
@@ -58,36 +58,65 @@ module axis_lane_conv #(
     reg  [FAW-1:0]  ocf;
     wire            out_ready;
 
-    wire [BAW-1:0] in_amt  = (icf == FAW'(CFI - 1)) ? BAW'(REMI) : BAW'(IN_LANES);
-    wire [BAW-1:0] out_amt = (ocf == FAW'(CFO - 1)) ? BAW'(REMO) : BAW'(OUT_LANES);
-    wire           o_valid = (cnt >= out_amt);
+    wire           i_end   = (icf == FAW'(CFI - 1));  // a pixel's last input beat
+    wire           o_end   = (ocf == FAW'(CFO - 1));  // a pixel's last output beat
+    wire [BAW-1:0] in_amt  = i_end ? BAW'(REMI) : BAW'(IN_LANES);
+    wire [BAW-1:0] out_amt = o_end ? BAW'(REMO) : BAW'(OUT_LANES);
+    wire           o_valid = o_end ? (cnt >= BAW'(REMO)) : (cnt >= BAW'(OUT_LANES));
     wire           pop     = o_valid && out_ready;
-    wire [BAW-1:0] cnt1    = pop ? cnt - out_amt : cnt;
     // out_ready is a flop (the register slice's skid flag), so counting this
-    // cycle's pop in tready adds no path from m_axis_tready to s_axis_tready
-    assign s_axis_tready   = (cnt1 + BAW'(IN_LANES) <= BAW'(BUF));
+    // cycle's pop in tready adds no path from m_axis_tready to s_axis_tready;
+    // room for IN_LANES lanes: cnt1 <= BUF - IN_LANES = OUT_LANES
+    wire           room_np = (cnt <= BAW'(OUT_LANES));
+    wire           room_p  = o_end ? (cnt <= BAW'(OUT_LANES + REMO)) : (cnt <= BAW'(2 * OUT_LANES));
+    assign s_axis_tready   = pop ? room_p : room_np;
     wire           push    = s_axis_tvalid && s_axis_tready;
 
     // output beat: the first out_amt lanes, the rest zero
     wire [OUT_LANES*LANE_W-1:0] full_o = buff[OUT_LANES*LANE_W-1:0];
-    wire [OUT_LANES*LANE_W-1:0] o_mask = (ocf == FAW'(CFO - 1))
+    wire [OUT_LANES*LANE_W-1:0] o_mask = o_end
                                        ? {(OUT_LANES * LANE_W) {1'b1}} >> ((OUT_LANES - REMO) * LANE_W)
                                        : {(OUT_LANES * LANE_W) {1'b1}};
-    wire o_last = (ocf == FAW'(CFO - 1)) ? lastf[REMO-1] : lastf[OUT_LANES-1];
+    wire o_last = o_end ? lastf[REMO-1] : lastf[OUT_LANES-1];
 
-    // input lanes masked to the pixel's channels
-    wire [IN_LANES*LANE_W-1:0] i_mask = (icf == FAW'(CFI - 1))
-                                      ? {(IN_LANES * LANE_W) {1'b1}} >> ((IN_LANES - REMI) * LANE_W)
-                                      : {(IN_LANES * LANE_W) {1'b1}};
-    wire [BB-1:0]  buf1  = !pop ? buff
-                         : (ocf == FAW'(CFO - 1)) ? buff >> (REMO * LANE_W) : buff >> (OUT_LANES * LANE_W);
-    wire [BUF-1:0] last1 = !pop ? lastf
-                         : (ocf == FAW'(CFO - 1)) ? lastf >> REMO : lastf >> OUT_LANES;
-    wire [BB-1:0]  ins   = {{((BUF - IN_LANES) * LANE_W) {1'b0}}, s_axis_tdata & i_mask};
-    wire [BUF-1:0] insl  = {{(BUF - 1) {1'b0}}, s_axis_tlast} << (in_amt - 1'b1);
-    // lanes at and above cnt1 are zero in buf1, so OR-ing the shifted input is exact
-    wire [BB-1:0]  buf2  = push ? buf1 | (ins << (cnt1 * LANE_W)) : buf1;
-    wire [BUF-1:0] last2 = push ? last1 | (insl << cnt1) : last1;
+    // buffer after this cycle's pop: a constant shift by OUT_LANES or REMO lanes
+    wire [BB-1:0]  buf1  = !pop ? buff : o_end ? buff >> (REMO * LANE_W) : buff >> (OUT_LANES * LANE_W);
+    wire [BUF-1:0] last1 = !pop ? lastf : o_end ? lastf >> REMO : lastf >> OUT_LANES;
+
+    // the first free lane after the pop (cnt1 = cnt - popped lanes), one-hot,
+    // decoded from the flops for both pop outcomes (no arithmetic on the data
+    // path, no shift by a variable multiple of LANE_W)
+    wire [BUF-1:0] at_np;    // at_np[p]: cnt == p
+    wire [BUF-1:0] at_p;     // at_p[p]:  cnt - out_amt == p
+    wire [BUF-1:0] at1 = pop ? at_p : at_np;
+    genvar j;
+    generate
+        for (j = 0; j < BUF; j = j + 1) begin : g_pos
+            assign at_np[j] = (cnt == BAW'(j));
+            assign at_p[j]  = o_end ? (cnt == BAW'(j + REMO)) : (cnt == BAW'(j + OUT_LANES));
+        end
+    endgenerate
+    // input lane k lands on buffer lane j when cnt1 == j - k (an AND-OR mux
+    // per lane); lanes past the pixel's channels (k >= REMI on its last beat)
+    // are dropped; the beat's tlast marks the lane of its last channel
+    reg [BB-1:0]  ins;
+    reg [BUF-1:0] insl;
+    integer q, k;
+    always @* begin
+        ins  = {BB{1'b0}};
+        insl = {BUF{1'b0}};
+        for (q = 0; q < BUF; q = q + 1)
+            for (k = 0; k < IN_LANES && k <= q; k = k + 1)
+                if (at1[q-k]) begin
+                    if (k < REMI || !i_end)
+                        ins[q*LANE_W +: LANE_W] = ins[q*LANE_W +: LANE_W] | s_axis_tdata[k*LANE_W +: LANE_W];
+                    if (i_end ? (k == REMI - 1) : (k == IN_LANES - 1))
+                        insl[q] = s_axis_tlast;
+                end
+    end
+    // lanes at and above cnt1 are zero in buf1, so OR-ing the input lanes is exact
+    wire [BB-1:0]  buf2  = push ? buf1 | ins : buf1;
+    wire [BUF-1:0] last2 = push ? last1 | insl : last1;
 
     always @(posedge clk) begin
         if (rst) begin
@@ -99,9 +128,9 @@ module axis_lane_conv #(
         end else begin
             buff  <= buf2;
             lastf <= last2;
-            cnt   <= cnt1 + (push ? in_amt : {BAW{1'b0}});
-            if (push) icf <= (icf == FAW'(CFI - 1)) ? {FAW{1'b0}} : icf + 1'b1;
-            if (pop) ocf <= (ocf == FAW'(CFO - 1)) ? {FAW{1'b0}} : ocf + 1'b1;
+            cnt   <= cnt - (pop ? out_amt : {BAW{1'b0}}) + (push ? in_amt : {BAW{1'b0}});
+            if (push) icf <= i_end ? {FAW{1'b0}} : icf + 1'b1;
+            if (pop) ocf <= o_end ? {FAW{1'b0}} : ocf + 1'b1;
         end
     end
 

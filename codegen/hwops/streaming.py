@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .base import HwOp, Mult, ceil_div, clog2, const_mult, divisors
+from .base import HwOp, ceil_div, divisors
 from .memory import Memory, next_pow2
 
 
@@ -54,9 +54,8 @@ class AxisDup(AxisRegister):
 
 @dataclass(eq=False)
 class LaneConv(HwOp):
-    """hw/axis_lane_conv.v: IN_LANES -> OUT_LANES lanes of LANE_W bits; its
-    shift amount ``cnt * LANE_W`` (cnt of clog2(2*IN + OUT + 1) bits) is a
-    constant multiplication."""
+    """hw/axis_lane_conv.v: IN_LANES -> OUT_LANES lanes of LANE_W bits (lane
+    multiplexers selected by a one-hot fill position: no multiplier)."""
 
     module = "axis_lane_conv"
     submodules = (AxisRegister,)
@@ -67,10 +66,6 @@ class LaneConv(HwOp):
 
     def cycles(self) -> int:
         return self.x.h * self.x.w * max(self.x.cf, self.y.cf)
-
-    def multipliers(self) -> list[Mult]:
-        p = self.params()
-        return const_mult(clog2(2 * p["IN_LANES"] + p["OUT_LANES"] + 1), p["LANE_W"])
 
 
 def clamp_shift(shift: int, in_w: int, out_w: int) -> int:

@@ -42,7 +42,8 @@ INSTANCES = {
     "global_avgpool": ("global_avgpool", dict(H=13, W=13, C=16, LANES=4), False, 0),
     "axis_concat": ("axis_concat", dict(LANES=4, CA=8, CB=8, SHIFT_B=1, OUT_W=9), False, 0),
     "axis_add": ("axis_add", {}, False, 0),
-    "axis_lane_conv": ("axis_lane_conv", dict(C=10, IN_LANES=4, OUT_LANES=3), False, 0),
+    # odd LANE_W: a `cnt * LANE_W` shift amount would take a DSP
+    "axis_lane_conv": ("axis_lane_conv", dict(LANE_W=5, C=10, IN_LANES=4, OUT_LANES=3), False, 0),
     "axis_dup": ("axis_dup", {}, False, 0),
     "axis_register": ("axis_register", {}, False, 0),
 }
