@@ -44,8 +44,8 @@ class GlobalAvgPool(HwOp):
         return self.cycles_at(self.x.lanes)
 
     def latency(self) -> int:   # first input beat to the last output beat of a frame
-        x = self.x
-        return x.beats + divide_cycles(x.h, x.w, x.cf, x.bits, self.shift)
+        x = self.x             # (+1: the rounding stage after the divider)
+        return x.beats + divide_cycles(x.h, x.w, x.cf, x.bits, self.shift) + 1
 
     def fold_choices(self) -> list[tuple[int, dict, int]]:
         return [(self.cycles_at(l), {"lanes": l}, l) for l in divisors(self.x.c)]

@@ -55,9 +55,10 @@ def rate_fn(p, in_mon):
         div = cf * (nb + 2)                 # divider cycles per frame
         t_in = in_mon.times[-FRAMES * n_in:]
         firsts = t_in[::n_in]
-        # the first frame: H*W*CF input cycles, then the division, + 1 output register
+        # the first frame: H*W*CF input cycles, then the division, + 2 (rounding
+        # stage, output register)
         total = mon.times[cf - 1] - t_in[0] + 1
-        assert total == n_in + div + 1, f"frame took {total} cycles, documented {n_in + div + 1}"
+        assert total == n_in + div + 2, f"frame took {total} cycles, documented {n_in + div + 2}"
         # later frames accumulate while the previous one is divided: one frame per
         # max(H*W*CF, CF*(NB+2)) cycles (+1 for the hand-over when the divider binds)
         for a, b in zip(firsts, firsts[1:]):
@@ -83,6 +84,8 @@ GRID = [
     (3, 5, 5, 2, 8, 0, 8, 0, 0, 0),     # 15 pixels (no power of two), fold not dividing
     (4, 4, 3, 3, 6, 1, 5, 1, 1, 2),     # signed, narrow, extra right shift, saturation
     (7, 7, 4, 4, 8, 1, 8, 1, 0, -1),    # 49 pixels, left shift
+    (2, 3, 4, 2, 7, 1, 6, 0, 1, 1),     # signed input into an unsigned narrow range
+    (1, 1, 3, 3, 6, 1, 6, 1, 0, 0),     # one pixel: divisor 1, one fold
 ]
 
 
