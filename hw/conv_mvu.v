@@ -23,9 +23,16 @@
 // Schedule: for each output pixel, for nf in 0..NF-1, for sf in 0..SF-1 one
 // PE x SIMD multiply-accumulate group per cycle.  The SF input beats are
 // consumed during nf = 0 and kept in a small buffer for nf > 0.
+// Multipliers: MULT_STYLE 0 writes `x * w` (yosys maps it to DSP48E1 /
+// MULT18X18D), 1 instantiates mul_lut (shift-and-add over the bits of the
+// narrower operand, no `*`: LUTs only, one register inside).
+// Pipeline (ECP5 125 MHz): operands registered, products registered
+// (MUL_LAT = 1 DSP, 2 LUT), the SIMD adder tree registered after every level
+// (TREE_LAT = clog2(SIMD) levels), then the accumulator (bias word read a
+// cycle ahead into a register, PROD_SHIFT a wire).
 // Cycles: NF * SF = ceil(COUT/PE) * K*K * ceil(CIN/SIMD) cycles per output
-// pixel when not stalled; the first output beat leaves SF + 5 cycles after
-// the first input beat.  A group starts only when the output FIFO (16 deep)
+// pixel when not stalled; the first output beat leaves SF + 4 + MUL_LAT +
+// TREE_LAT cycles after the first input beat.  A group starts only when the output FIFO (16 deep)
 // has room reserved for its result, so the pipeline itself never stalls.
 // Reset: synchronous, active high; counters, pipeline and output FIFO empty.
 `default_nettype none
@@ -45,7 +52,8 @@ module conv_mvu #(
     parameter integer USE_BIAS    = 0,    // 1: add the bias ROM at the first fold
     parameter         WEIGHT_FILE = "",   // $readmemh file of the weight ROM
     parameter         BIAS_FILE   = "",   // $readmemh file of the bias ROM
-    parameter integer WROM_STYLE  = 0     // weight ROM: 0 auto, 1 block RAM, 2 LUT
+    parameter integer WROM_STYLE  = 0,    // weight ROM: 0 auto, 1 block RAM, 2 LUT
+    parameter integer MULT_STYLE  = 0     // products: 0 DSP (`*`), 1 LUT (mul_lut)
 ) (
     input  wire                   clk,
     input  wire                   rst,
@@ -72,6 +80,11 @@ module conv_mvu #(
     localparam integer WWORD  = PE * SIMD * W_W;
     localparam integer OUT_DEPTH = 16;
     localparam integer RW     = $clog2(OUT_DEPTH) + 1;
+    localparam integer MUL_LAT  = (MULT_STYLE == 1) ? 2 : 1;   // operands -> registered product
+    localparam integer TREE_LAT = (SIMD > 1) ? $clog2(SIMD) : 0;  // registered tree levels
+    localparam integer DP       = MUL_LAT + TREE_LAT;          // stage C -> accumulate stage
+    // the LUT multiplier's rows run over the narrower operand
+    localparam integer A_IS_X   = (IN_W <= W_W) ? 1 : 0;
 
     generate
         if (CIN < 1 || COUT < 1 || K < 1 || SIMD < 1 || PE < 1 || NPIX < 1) begin : g_bad_size
@@ -91,6 +104,9 @@ module conv_mvu #(
         end
         if (WROM_STYLE < 0 || WROM_STYLE > 2) begin : g_bad_style
             $fatal(1, "conv_mvu: WROM_STYLE must be 0, 1 or 2");
+        end
+        if (MULT_STYLE < 0 || MULT_STYLE > 1) begin : g_bad_mult
+            $fatal(1, "conv_mvu: MULT_STYLE must be 0 (DSP) or 1 (LUT)");
         end
     endgenerate
 
@@ -155,7 +171,7 @@ module conv_mvu #(
         end
     endgenerate
 
-    // bias ROM (LUTs; NF words)
+    // bias ROM (LUTs; NF words), read one cycle before the accumulate stage
     reg [PE*ACC_W-1:0] brom[0:NF-1];
     generate
         if (USE_BIAS != 0) begin : g_bias
@@ -166,25 +182,53 @@ module conv_mvu #(
         end
     endgenerate
 
-    // pipeline control: B (ROM read), C (ROM output reg, x select), D (products), E (accumulate)
-    reg           vB, vC, vD, vE;
+    // pipeline control: B (ROM read), C (ROM output reg, x select), then DP
+    // stages to the accumulate stage (products, tree levels)
+    localparam integer CW = 4 + NAW;   // {valid, first, last, tlast, nf}
+    reg           vB, vC;
     reg           nf0B;
-    reg           firstB, firstC, firstD;
-    reg           lastB, lastC, lastD;
-    reg           tlB, tlC, tlD;
-    reg [NAW-1:0] nfB, nfC, nfD;
+    reg           firstB, firstC;
+    reg           lastB, lastC;
+    reg           tlB, tlC;
+    reg [NAW-1:0] nfB, nfC;
+    reg [CW-1:0]  ctl[1:DP];           // ctl[k]: stage C + k
+    reg           vE;
 
+    wire [CW-1:0] ctlC = {vC, firstC, lastC, tlC, nfC};
+    wire [CW-1:0] ctlD = ctl[DP];
+    wire [CW-1:0] ctlP;                // the stage before it
+    generate
+        if (DP > 1) begin : g_ctlp
+            assign ctlP = ctl[DP - 1];
+        end else begin : g_ctlp_c
+            assign ctlP = ctlC;
+        end
+    endgenerate
+    wire           vD     = ctlD[CW-1];
+    wire           firstD = ctlD[CW-2];
+    wire           lastD  = ctlD[CW-3];
+    wire           tlD    = ctlD[CW-4];
+    wire [NAW-1:0] nfP    = ctlP[NAW-1:0];
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [CW-NAW-1:0] ctlP_unused = ctlP[CW-1:NAW];
+    wire [NAW-1:0]    ctlD_unused = ctlD[NAW-1:0];
+    /* verilator lint_on UNUSEDSIGNAL */
+
+    integer ci;
     always @(posedge clk) begin
         nf0B <= nf0;
-        firstB <= first_sf; firstC <= firstB; firstD <= firstC;
-        lastB <= last_sf;   lastC <= lastB;   lastD <= lastC;
-        tlB <= last_nf && last_pix; tlC <= tlB; tlD <= tlC;
-        nfB <= nf; nfC <= nfB; nfD <= nfC;
+        firstB <= first_sf; firstC <= firstB;
+        lastB <= last_sf;   lastC <= lastB;
+        tlB <= last_nf && last_pix; tlC <= tlB;
+        nfB <= nf; nfC <= nfB;
+        ctl[1] <= ctlC;
+        for (ci = 2; ci <= DP; ci = ci + 1) ctl[ci] <= ctl[ci - 1];
         if (rst) begin
-            vB <= 1'b0; vC <= 1'b0; vD <= 1'b0; vE <= 1'b0;
+            vB <= 1'b0; vC <= 1'b0; vE <= 1'b0;
+            for (ci = 1; ci <= DP; ci = ci + 1) ctl[ci][CW-1] <= 1'b0;
             sf <= 0; nf <= 0; pix <= 0; waddr <= 0; reserved <= 0;
         end else begin
-            vB <= issue; vC <= vB; vD <= vC; vE <= vD && lastD;
+            vB <= issue; vC <= vB; vE <= vD && lastD;
             reserved <= reserved + RW'(issue && first_sf) - RW'(out_pop);
             if (issue) begin
                 sf    <= last_sf ? {SAW{1'b0}} : sf + 1'b1;
@@ -201,29 +245,73 @@ module conv_mvu #(
     reg  [SIMD*IN_W-1:0] xC;
     always @(posedge clk) xC <= nf0B ? xin_b : ibuf_q;
 
+    reg [PE*ACC_W-1:0] bias_q;
+    always @(posedge clk) bias_q <= brom[nfP];
+
     reg  [PE*ACC_W-1:0]  acc;
-    wire [PE*ACC_W-1:0]  bias_word = brom[nfD];
-    genvar p, s;
+    localparam integer TW = PW + TREE_LAT;   // widest tree node
+    genvar p, s, l, j;
     generate
         for (p = 0; p < PE; p = p + 1) begin : g_pe
-            wire signed [PW-1:0] prod_w[0:SIMD-1];
-            reg  signed [PW-1:0] prod[0:SIMD-1];
+            // tree nodes, level-major: node j of level l (PW + l bits, signed) at
+            // [(l*SIMD + j)*TW +: PW + l]; level 0 = the registered products
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire [(TREE_LAT + 1) * SIMD * TW - 1:0] t;
+            /* verilator lint_on UNUSEDSIGNAL */
             for (s = 0; s < SIMD; s = s + 1) begin : g_simd
                 wire [IN_W-1:0]       xl = xC[s*IN_W +: IN_W];
-                wire signed [IN_W:0]  xs = {(IN_SIGNED != 0) && xl[IN_W-1], xl};
-                wire signed [W_W-1:0] ws = wq2[(p*SIMD + s)*W_W +: W_W];
-                assign prod_w[s] = xs * ws;
-                always @(posedge clk) prod[s] <= prod_w[s];
+                wire [W_W-1:0]        wl = wq2[(p*SIMD + s)*W_W +: W_W];
+                reg  signed [PW-1:0]  prod;
+                wire signed [TW-1:0]  prodx = TW'(prod);
+                if (MULT_STYLE == 1) begin : g_lut
+                    wire [PW-1:0] pw;
+                    if (A_IS_X == 1) begin : g_ax
+                        mul_lut #(.A_W(IN_W), .A_SIGNED(IN_SIGNED), .B_W(W_W), .B_SIGNED(1),
+                                  .P_W(PW), .PIPE(IN_W > 1 ? 1 : 0)) u_mul (
+                            .clk(clk), .a(xl), .b(wl), .p(pw));
+                    end else begin : g_aw
+                        mul_lut #(.A_W(W_W), .A_SIGNED(1), .B_W(IN_W), .B_SIGNED(IN_SIGNED),
+                                  .P_W(PW), .PIPE(1)) u_mul (
+                            .clk(clk), .a(wl), .b(xl), .p(pw));
+                    end
+                    if (A_IS_X == 1 && IN_W == 1) begin : g_pipe1   // mul_lut without its register
+                        reg [PW-1:0] pq;
+                        always @(posedge clk) pq <= pw;
+                        always @(posedge clk) prod <= pq;
+                    end else begin : g_nopipe1
+                        always @(posedge clk) prod <= pw;
+                    end
+                end else begin : g_dsp
+                    wire signed [IN_W:0]  xs = {(IN_SIGNED != 0) && xl[IN_W-1], xl};
+                    wire signed [W_W-1:0] ws = wl;
+                    wire signed [PW-1:0]  pw = xs * ws;
+                    always @(posedge clk) prod <= pw;
+                end
+                assign t[s*TW +: TW] = prodx;
             end
-            reg signed [ACC_W-1:0] dot;
-            integer j;
-            always @* begin
-                dot = {ACC_W{1'b0}};
-                for (j = 0; j < SIMD; j = j + 1)
-                    dot = dot + {{(ACC_W - PW) {prod[j][PW-1]}}, prod[j]};
+            for (l = 0; l < TREE_LAT; l = l + 1) begin : g_lvl
+                localparam integer N  = (SIMD + (1 << l) - 1) >> l;   // nodes at level l
+                localparam integer NW = PW + l;
+                for (j = 0; j < (N + 1) / 2; j = j + 1) begin : g_node
+                    wire signed [NW-1:0] x0 = t[(l*SIMD + 2*j)*TW +: NW];
+                    reg  signed [NW:0]   q;
+                    wire signed [TW-1:0] qx = TW'(q);
+                    if (2 * j + 1 < N) begin : g_pair
+                        wire signed [NW-1:0] x1 = t[(l*SIMD + 2*j + 1)*TW +: NW];
+                        always @(posedge clk) q <= (NW + 1)'(x0) + (NW + 1)'(x1);
+                    end else begin : g_pass
+                        always @(posedge clk) q <= (NW + 1)'(x0);
+                    end
+                    assign t[((l+1)*SIMD + j)*TW +: TW] = qx;
+                end
+                for (j = (N + 1) / 2; j < SIMD; j = j + 1) begin : g_unused
+                    assign t[((l+1)*SIMD + j)*TW +: TW] = {TW{1'b0}};
+                end
             end
-            wire [ACC_W-1:0]    base = firstD ? bias_word[p*ACC_W +: ACC_W] : acc[p*ACC_W +: ACC_W];
-            always @(posedge clk) if (vD) acc[p*ACC_W +: ACC_W] <= base + (dot <<< PROD_SHIFT);
+            wire signed [TW-1:0]    dot  = t[TREE_LAT*SIMD*TW +: TW];
+            wire signed [ACC_W-1:0] dotx = ACC_W'(dot);
+            wire [ACC_W-1:0] base = firstD ? bias_q[p*ACC_W +: ACC_W] : acc[p*ACC_W +: ACC_W];
+            always @(posedge clk) if (vD) acc[p*ACC_W +: ACC_W] <= base + (dotx <<< PROD_SHIFT);
         end
     endgenerate
 

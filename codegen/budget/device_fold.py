@@ -18,6 +18,13 @@ logic the budget does not count and for place and route.
   rate; with a device it must also fit.
 * Even the slowest fold does not fit (or the rate is out of reach): a
   ``CliError`` naming the binding resource, needed vs available.
+
+DSPs against LUTs: each probe starts from the default product style
+(``hwops.conv.default_mult``: narrow products in LUTs) and ``balance``
+moves convolutions between DSP and LUT products while that makes the fold
+fit: DSPs over the limit -> the layers that save the most DSPs per LUT added
+go to LUTs; LUTs over -> the LUT layers that save the most LUTs per DSP added
+go to DSPs.  The fold records the moved layers (``mult`` entries).
 """
 from __future__ import annotations
 
@@ -25,12 +32,13 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..errors import CliError
+from ..hwops.conv import ConvMvu
 from ..hwops.devices import DEFAULT_UTILIZATION, Device
 from ..rtl.fold import candidate_targets
-from .estimate import Budget
+from .estimate import Budget, estimate_ops, op_budget
 
 NAMES = {"bram18_equiv": "block RAM (RAMB18 / DP16KD)", "uram": "URAM",
-         "dsp": "DSPs", "lutram_bits": "LUT-RAM bits"}
+         "dsp": "DSPs", "lutram_bits": "LUT-RAM bits", "luts": "LUTs"}
 
 
 @dataclass
@@ -62,6 +70,46 @@ def fits(b: Budget, dev: Device, utilization: float) -> tuple[bool, str, dict]:
     return f["fits"], f["binding"], f
 
 
+def balance(b: Budget, dev: Device, utilization: float) -> Budget:
+    """``b`` with convolutions moved between DSP and LUT products until it fits
+    ``dev`` (see the module docstring); ``b`` itself when it fits already or
+    moving does not help."""
+    f = b.fit(dev, utilization)
+    if f["fits"] or f["binding"] not in ("dsp", "luts"):
+        return b
+    family = dev.family
+    src, dst = ("dsp", "lut") if f["binding"] == "dsp" else ("lut", "dsp")
+    give, take = ("dsp", "luts") if src == "dsp" else ("luts", "dsp")
+    used = dict(f["used"])
+    cap = {r: f["available"][r] * utilization for r in ("dsp", "luts")}
+    moves = []
+    for i, op in enumerate(b.ops):
+        if isinstance(op, ConvMvu) and op.mult == src:
+            new = op.with_mult(dst)
+            was, now = op_budget(op, family, b.uram), op_budget(new, family, b.uram)
+            saved = getattr(was, give) - getattr(now, give)
+            cost = getattr(now, take) - getattr(was, take)
+            if saved > 0:
+                moves.append((saved / max(cost, 1), i, new, saved, cost))
+    moves.sort(key=lambda m: -m[0])
+    ops = list(b.ops)
+    fold = {k: dict(v) for k, v in b.fold.items()}
+    for _, i, new, saved, cost in moves:
+        if used[give] <= cap[give]:
+            break
+        if used[take] + cost > cap[take]:
+            continue
+        ops[i] = new
+        used[give] -= saved
+        used[take] += cost
+        fold.setdefault(new.layer, {})["mult"] = dst
+    if ops == list(b.ops):
+        return b
+    out = estimate_ops(b.config, ops, fold, b.family, b.uram, b.rows)
+    out.choice = b.choice
+    return out
+
+
 def _refuse(b: Budget, dev: Device, utilization: float, what: str) -> CliError:
     _, res, f = fits(b, dev, utilization)
     need, have = f["used"][res], f["available"][res]
@@ -83,6 +131,8 @@ def choose(evaluate: Callable[[int | None], Budget], dev: Device | None = None,
     def at(t):
         if t not in seen:
             seen[t] = evaluate(t)
+            if dev is not None:
+                seen[t] = balance(seen[t], dev, utilization)
         return seen[t]
 
     cands = candidate_targets(at(None).ops)

@@ -2,8 +2,10 @@
 
 Numbers per layer (a stem conv, pool, Fire module, classifier conv, the global
 pool): information bits by kind (weights, biases, line/input buffers, FIFOs),
-what they take on the target family's memories (``Mapping``), multipliers and
-DSPs, and the cycles per frame of the layer's slowest op.  The pipeline's
+what they take on the target family's memories (``Mapping``), multipliers (in
+DSPs and in LUTs), DSPs, LUTs and flip-flops (each op's ``luts``/``ffs`` +
+its memories' LUT RAM and logic, ``memory_luts``), and the cycles per frame
+of the layer's slowest op.  The pipeline's
 cycles per frame is the slowest layer's (a dataflow pipeline starts a new frame
 every that many cycles).
 
@@ -26,10 +28,30 @@ from squeezefpga.quant.arch import NetConfig
 
 from ..hwops import devices
 from ..hwops.memory import Mapping, dsp_per_multiplier, map_memory
-from ..hwops.base import HwOp
+from ..hwops.base import HwOp, ceil_div
 
 KINDS = ("weight", "bias", "buffer", "fifo")
-RESOURCES = ("bram18_equiv", "uram", "dsp", "lutram_bits")
+RESOURCES = ("bram18_equiv", "uram", "dsp", "lutram_bits", "luts")
+# LUTs one LUT-RAM cell occupies: Xilinx cells count their LUTs in the mapping
+# (lutram_luts); an ECP5 TRELLIS_DPR16X4 is a 16x4 RAM in two slices' 4 LUT4s
+LUTRAM_CELL_LUTS = {"xilinx": 1, "ecp5": 4}
+# a ROM / register array left to logic: entries one LUT decodes (LUT6 / LUT4)
+LUT_ENTRIES = {"xilinx": 64, "ecp5": 16}
+
+
+def memory_luts(mem, mp: Mapping, family: str) -> tuple[int, int]:
+    """(LUTs, flip-flops) of one memory as mapped: its LUT-RAM cells, or when
+    left to logic a ROM's decoder (one LUT per LUT_ENTRIES words per bit, the
+    wide multiplexers in MUXF7/F8 / PFUMX cells) or a RAM's registers and read
+    multiplexer (a 4:1 per LUT6, 2:1 per LUT4 level)."""
+    luts = mp.lutram_luts * LUTRAM_CELL_LUTS[family]
+    if not mp.logic_bits:
+        return luts, 0
+    if mem.rom:
+        words = ceil_div(mem.depth, LUT_ENTRIES[family])
+        return luts + mem.width * words, 0
+    per = 4 if family == "xilinx" else 2
+    return luts + mem.width * ceil_div(mem.depth - 1, per - 1), mem.width * mem.depth
 
 
 @dataclass
@@ -39,7 +61,10 @@ class LayerBudget:
     mapping: Mapping = field(default_factory=Mapping)
     by_kind: dict[str, Mapping] = field(default_factory=lambda: {k: Mapping() for k in KINDS})
     multipliers: int = 0
+    lut_multipliers: int = 0   # of ``multipliers``, those in LUTs (mul_lut)
     dsp: int = 0
+    luts: int = 0              # logic + LUT RAM (memory_luts)
+    ffs: int = 0
     cycles: int = 0
 
     def add(self, o: "LayerBudget") -> None:
@@ -47,8 +72,8 @@ class LayerBudget:
             self.bits[k] += o.bits[k]
             self.by_kind[k] += o.by_kind[k]
         self.mapping += o.mapping
-        self.multipliers += o.multipliers
-        self.dsp += o.dsp
+        for k in ("multipliers", "lut_multipliers", "dsp", "luts", "ffs"):
+            setattr(self, k, getattr(self, k) + getattr(o, k))
         self.cycles = max(self.cycles, o.cycles)
 
     def as_dict(self) -> dict:
@@ -61,7 +86,8 @@ class LayerBudget:
                 "lutram_bits": m.lutram_bits, "lutram_luts": m.lutram_luts,
                 "logic_bits": m.logic_bits,
                 "packing_efficiency": None if eff is None else round(eff, 4),
-                "multipliers": self.multipliers, "dsp": self.dsp,
+                "multipliers": self.multipliers, "lut_multipliers": self.lut_multipliers,
+                "dsp": self.dsp, "luts": self.luts, "ffs": self.ffs,
                 "cycles_per_frame": self.cycles}
 
 
@@ -97,7 +123,7 @@ class Budget:
             self.config, self.ops, self.fold, dev.family, self.uram and dev.uram > 0, self.rows)
         m = b.total.mapping
         used = {"bram18_equiv": m.bram18_equiv, "uram": m.uram, "dsp": b.total.dsp,
-                "lutram_bits": m.lutram_luts * 64}
+                "lutram_bits": m.lutram_luts * 64, "luts": b.total.luts}
         cap = dev.capacity()
         util = {}
         for r in RESOURCES:
@@ -118,16 +144,26 @@ class Budget:
         return out
 
 
+def op_budget(op: HwOp, family: str, uram: bool = False) -> LayerBudget:
+    """The resources of one op (a row of its own)."""
+    return _layer_of(op, op.layer, family, uram)
+
+
 def _layer_of(op: HwOp, row: str, family: str, uram: bool) -> LayerBudget:
     lb = LayerBudget(row)
+    lb.luts, lb.ffs = op.luts(family), op.ffs(family)
     for mem in op.memories():
         mp = map_memory(mem, family, uram)
         lb.bits[mem.kind] += mem.stored_bits
         lb.by_kind[mem.kind] += mp
         lb.mapping += mp
+        luts, ffs = memory_luts(mem, mp, family)
+        lb.luts += luts
+        lb.ffs += ffs
     for mu in op.multipliers():
         lb.multipliers += mu.count if mu.mac else 0
-        lb.dsp += mu.count * dsp_per_multiplier(mu.a, mu.b, mu.y, family)
+        lb.lut_multipliers += mu.count if mu.mac and mu.lut else 0
+        lb.dsp += 0 if mu.lut else mu.count * dsp_per_multiplier(mu.a, mu.b, mu.y, family)
     lb.cycles = op.cycles()
     return lb
 

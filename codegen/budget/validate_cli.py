@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..errors import CliError
 from .synth import yosys_version
-from .validate import load_set, validate
+from .validate import load_set, synth_luts, validate
 from .validate_report import as_json, markdown
 
 
@@ -48,14 +48,16 @@ def run_validate(args) -> int:
 
     def progress(o):
         marks = ", ".join(f"{f} BRAM {o.est[f]['bram']}/{o.syn[f].bram18_equiv} "
-                          f"DSP {o.est[f]['dsp']}/{o.syn[f].dsp}" for f in o.syn)
+                          f"DSP {o.est[f]['dsp']}/{o.syn[f].dsp} "
+                          f"LUT {o.est[f]['luts']}/{synth_luts(o.syn[f]) or '-'}" for f in o.syn)
         print(f"validate {o.case.name}: {marks} ({o.seconds:.0f} s)", file=sys.stderr)
 
     outs = validate(cases, args.jobs, args.full_synth, Path(args.keep) if args.keep else None,
                     progress)
     flow = (f"{yosys_version()}: `synth_xilinx -family xc7` and `synth_ecp5`"
             + (", complete" if args.full_synth else
-               ", each with `-run :map_ffram`, i.e. through DSP and memory mapping"))
+               ", each with `-run :map_ffram`, i.e. through DSP and memory mapping (LUTs "
+               "are compared with --full-synth)"))
     table = markdown(outs, command_line(args), flow)
     if out is not None:
         _write_atomic(out, table)

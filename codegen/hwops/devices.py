@@ -63,7 +63,7 @@ class Device:
 
     def capacity(self) -> dict[str, int]:
         return {"bram18_equiv": self.bram18, "uram": self.uram, "dsp": self.dsp,
-                "lutram_bits": self.lutram_bits}
+                "lutram_bits": self.lutram_bits, "luts": self.luts}
 
     def as_dict(self) -> dict:
         return {"name": self.name, "family": self.family, "luts": self.luts, "ffs": self.ffs,

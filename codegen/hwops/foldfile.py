@@ -10,6 +10,7 @@ A TOML or JSON table of entries, one per node::
     pe = 4
     simd = 2
     reuse = 8
+    mult = "lut"               # optional: products in LUTs ("lut") or DSP blocks ("dsp")
     [maxpool1]                 # a max-pool, concat, add or the global pool
     lanes = 2
 
@@ -19,7 +20,8 @@ description (``conv1``, ``fire2.squeeze``, ``fire2.expand1x1``,
 ``fire2.add``, ``global_avgpool``) which the model path maps onto its nodes
 (``codegen/budget/onnx_input.node_names``); ``reuse`` entries may also use
 hls4ml layer names.  Missing entries: PE = SIMD = 1, lanes = the incoming
-stream's, ReuseFactor ``default_reuse``.  Whoever applies a fold rejects names
+stream's, ReuseFactor ``default_reuse``, ``mult`` the default policy
+(``hwops.conv.default_mult``: narrow products in LUTs).  Whoever applies a fold rejects names
 it does not know and values the op cannot take (``FoldError``, one line naming
 the entry).
 """
@@ -32,8 +34,9 @@ from pathlib import Path
 
 from .base import FoldError
 
-ENGINE_KEYS = {"pe", "simd", "lanes"}
+ENGINE_KEYS = {"pe", "simd", "lanes", "mult"}
 KEYS = ENGINE_KEYS | {"reuse"}
+MULT_STYLES = ("dsp", "lut")   # conv_mvu MULT_STYLE 0 / 1
 STRATEGIES = ("Latency", "Resource")
 
 
@@ -43,30 +46,36 @@ def _positive(where: str, name: str, v) -> None:
 
 
 def check_entries(fold: dict, where: str = "fold") -> dict:
-    """Every entry a table of pe/simd/reuse or lanes, positive integers."""
+    """Every entry a table of pe/simd/reuse/mult or lanes, positive integers
+    (``mult``: "dsp" or "lut")."""
     if not isinstance(fold, dict):
         raise FoldError(f"{where}: a fold is a table of entries, got {type(fold).__name__}")
     for name, entry in fold.items():
         if not isinstance(entry, dict) or not entry or not set(entry) <= KEYS or (
                 "lanes" in entry and len(entry) > 1):
-            raise FoldError(f"{where}: entry '{name}' must be a table with pe/simd/reuse "
+            raise FoldError(f"{where}: entry '{name}' must be a table with pe/simd/reuse/mult "
                             f"(convolutions) or lanes (pools, concat, add)")
         for k, v in entry.items():
-            _positive(where, f"{name}.{k}", v)
+            if k == "mult":
+                if v not in MULT_STYLES:
+                    raise FoldError(f"{where}: {name}.mult = {v!r} must be one of "
+                                    f"{', '.join(map(repr, MULT_STYLES))}")
+            else:
+                _positive(where, f"{name}.{k}", v)
     return fold
 
 
 @dataclass(frozen=True)
 class Fold:
-    """A loaded fold file: ``entries`` {name: {pe, simd, reuse} | {lanes}} and the
-    hls4ml options."""
+    """A loaded fold file: ``entries`` {name: {pe, simd, reuse, mult} | {lanes}} and
+    the hls4ml options."""
 
     entries: dict = field(default_factory=dict)
     default_reuse: int = 1
     strategy: str = "Latency"
 
     def engines(self) -> dict:
-        """{name: {pe, simd} | {lanes}}: what the RTL netlist applies."""
+        """{name: {pe, simd, mult} | {lanes}}: what the RTL netlist applies."""
         out = {n: {k: v for k, v in e.items() if k in ENGINE_KEYS} for n, e in self.entries.items()}
         return {n: e for n, e in out.items() if e}
 

@@ -56,3 +56,8 @@ class GlobalAvgPool(HwOp):
         sw = x.bits + clog2(x.h * x.w + 1) + 1
         return [Memory(f"{self.name}.acc", "buffer", x.lanes * sw, 2 * x.cf, async_read=True,
                        single_port=True, read_ports=2)]
+
+    def logic_features(self) -> tuple:   # accumulators and the shift-subtract divider
+        x = self.x
+        sw = x.bits + clog2(x.h * x.w + 1) + 1
+        return (x.lanes * sw, x.lanes * self.y.bits, 1)

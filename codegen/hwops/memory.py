@@ -8,7 +8,8 @@ port and ``read_ports`` read ports, registered or combinational
 address; ``collision``: what a registered read of the word being written in
 the same cycle returns: ``"old"`` (non-transparent, e.g. window_gen),
 ``"new"`` (transparent: ``memory_dff`` merged an address register, e.g. the
-max-pool accumulator) or ``"x"`` (yosys proved it never happens: axis_fifo).
+max-pool accumulator, or a bypass multiplexer) or ``"x"`` (yosys proved it
+never happens: axis_fifo); one for every read port or one per read port.
 ``map_memory`` returns how many primitives of each kind it takes.
 
 The choice follows yosys ``memory_libmap`` (run by ``synth_xilinx`` and
@@ -28,12 +29,12 @@ data bits x ``depth`` words:
 * cost = ``((cost - ws) * cells + ws * banks * W / unit) * repl`` (``ws``:
   widthscale) ``+ 0.5 * (banks - 1) * W`` per read port (read mux) ``+ 0.5 *
   banks`` (write demux, RAMs with banks > 1) ``+ 2 * emu``, the emulation
-  score: 1 per read port not merged with the write port; for a registered
-  read port on its own port, 3 for soft transparency logic (``collision``
-  ``"new"``; block and LUT RAM alike) and, for ``"old"`` on a block RAM
-  without a read-first cross-port mode (ECP5 DP16KD: no ``wrtrans``), 3 for
-  read-first emulation + 3 for its transparency logic (Xilinx: ``wrtrans all
-  old``, nothing);
+  score: 1 per read port not merged with the write port; for each registered
+  read port on a port of its own, 3 for soft transparency logic (``"new"``;
+  block and LUT RAM alike); with an ``"old"`` one on a block RAM without a
+  read-first cross-port mode (ECP5 DP16KD: no ``wrtrans``), 3 for read-first
+  emulation and then 3 for each such port that is not ``"x"`` (Xilinx:
+  ``wrtrans all old``, nothing);
 * block RAM only takes registered read ports, LUT RAM (``ar`` ports) both;
   LUT RAM takes no ROM (``prune_rom``);
 * Xilinx block RAM: true dual port RAMB18 (16Kx1 .. 1Kx18) cost 129, RAMB36
@@ -92,14 +93,22 @@ class Memory:
     async_read: bool = False  # combinational read: LUT RAM or logic, never block RAM
     single_port: bool = False  # the (first) read port uses the write address
     read_ports: int = 1
-    collision: str = "old"  # registered read of the word being written: "old", "new", "x"
+    # registered read of the word being written: "old", "new", "x"; one for all read
+    # ports or a tuple, one per read port
+    collision: str | tuple = "old"
 
     def __post_init__(self):
-        if self.collision not in COLLISIONS:
-            raise ValueError(f"memory {self.name}: collision {self.collision!r}, "
-                             f"not one of {', '.join(COLLISIONS)}")
         if self.read_ports < 1:
             raise ValueError(f"memory {self.name}: read_ports {self.read_ports} < 1")
+        cs = self.collisions
+        if len(cs) != self.read_ports or any(c not in COLLISIONS for c in cs):
+            raise ValueError(f"memory {self.name}: collision {self.collision!r}, not one of "
+                             f"{', '.join(COLLISIONS)} for each of {self.read_ports} read ports")
+
+    @property
+    def collisions(self) -> tuple:
+        c = self.collision
+        return (c,) * self.read_ports if isinstance(c, str) else tuple(c)
 
     @property
     def bits(self) -> int:
@@ -224,15 +233,17 @@ def _ports(ram: Ram, m: Memory) -> tuple[int, int] | None:
     if m.rom:
         return m.read_ports, 1  # every read port is a port of its own
     free, shares = _PORTS[ram.ports]
-    own = m.read_ports - (1 if m.single_port and shares else 0)
+    mine = m.collisions[1:] if m.single_port and shares else m.collisions  # own ports
+    own = len(mine)
     if own and not free:
         return None
     score = own
-    if own and not m.async_read:  # a registered read on a port of its own
-        if m.collision == "new":
-            score += 3 * own  # soft transparency
-        elif m.collision == "old" and ram.kind == "block" and not ram.wrtrans_old:
-            score += 3 + 3 * own  # read-first emulation + its transparency logic
+    if not m.async_read:  # registered reads on ports of their own
+        if "old" in mine and ram.kind == "block" and not ram.wrtrans_old:
+            # read-first emulation, then every port that may collide is transparent
+            score += 3 + 3 * sum(c != "x" for c in mine)
+        else:
+            score += 3 * mine.count("new")  # soft transparency
     return score, ceil_div(own, free) if own else 1
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .base import HwOp, ceil_div, divisors
+from .base import HwOp, ceil_div, clog2, divisors
 from .memory import Memory, next_pow2
 
 
@@ -16,6 +16,9 @@ class AxisRegister(HwOp):
 
     def params(self) -> dict:
         return {"DATA_W": self.x.width}
+
+    def logic_features(self) -> tuple:
+        return (self.x.width, 1)
 
 
 @dataclass(eq=False)
@@ -44,6 +47,9 @@ class AxisFifo(HwOp):
         # read and write never meet on one word in a cycle (yosys proves it)
         return [Memory(f"{self.name}.mem", "fifo", self.x.width + 1, self.depth, collision="x")]
 
+    def logic_features(self) -> tuple:   # read register + pointers (the array: memories)
+        return (self.x.width, clog2(self.depth), 1) if self.depth else (0, 0, 0)
+
 
 @dataclass(eq=False)
 class AxisDup(AxisRegister):
@@ -66,6 +72,10 @@ class LaneConv(HwOp):
 
     def cycles(self) -> int:
         return self.x.h * self.x.w * max(self.x.cf, self.y.cf)
+
+    def logic_features(self) -> tuple:   # the lane buffer and its shifting multiplexers
+        buf = self.x.lanes + self.y.lanes
+        return (self.y.width * clog2(buf + 1), buf * self.x.bits, 1)
 
 
 def clamp_shift(shift: int, in_w: int, out_w: int) -> int:
@@ -92,6 +102,9 @@ class Requant(HwOp):
                 "NARROW": int(self.narrow), "RELU": int(self.relu),
                 "SHIFT": clamp_shift(self.shift, self.x.bits, self.y.bits)}
 
+    def logic_features(self) -> tuple:   # rounding adders, saturation
+        return (self.x.lanes * self.x.bits, self.y.lanes * self.y.bits, 1)
+
 
 @dataclass(eq=False)
 class _Join(HwOp):
@@ -112,6 +125,9 @@ class _Join(HwOp):
         """Exact output lanes of inputs of ``in_w`` bits shifted by up to
         ``shift``: a concat keeps them, a sum needs one bit more."""
         return in_w + shift + int(add)
+
+    def logic_features(self) -> tuple:
+        return (self.y.width, 1)
 
 
 @dataclass(eq=False)

@@ -75,6 +75,9 @@ class WindowGen(HwOp):
         cw = clog2(x.h + x.w + 3 * self.k + 2 * self.s + x.cf + 4) + 1
         return const_mult(cw, x.cf, max(1, clog2(self.line_buffer().depth)))
 
+    def logic_features(self) -> tuple:   # window registers / muxes, address arithmetic
+        return (self.x.width, clog2(self.line_buffer().depth), 1)
+
 
 @dataclass(eq=False)
 class MaxPool(WindowGen):

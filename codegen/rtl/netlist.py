@@ -39,7 +39,7 @@ from ..qonnx.graph import attr, consumers, producer, quant_params
 from ..qonnx.ranges import codes
 from .fifos import frame_fifo_beats
 
-FOLDABLE = {"Conv": {"pe", "simd"}, "StreamMaxPool": {"lanes"}, "Concat": {"lanes"},
+FOLDABLE = {"Conv": {"pe", "simd", "mult"}, "StreamMaxPool": {"lanes"}, "Concat": {"lanes"},
             "Add": {"lanes"}, "QuantGlobalAveragePool": {"lanes"}}
 
 
@@ -212,7 +212,8 @@ class Builder:
             x = self.frame_fifo(x, k, s, pads[0], oh, name)
             x = self.one(WindowGen, f"wg_{name}", name, x, self.new(x, f"{name}_win"),
                          k=k, s=s, pads=tuple(pads))
-        kw = dict(k=k, pe=pe, simd=simd, w_w=w_bits, prod_shift=e_prod - e)
+        kw = dict(k=k, pe=pe, simd=simd, w_w=w_bits, prod_shift=e_prod - e,
+                  mult=f.get("mult") or ConvMvu.default_mult(x.bits, w_bits))
         if bp:
             kw.update(bias_w=bp.bits, bias_signed=bp.signed, bias_shift=bp.exp - e)
         if self.m.get_initializer(wq.input[0]) is not None:   # OHWI codes -> OIHW

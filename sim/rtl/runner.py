@@ -135,6 +135,9 @@ def _runner():
             files = [rt / f"{n}{ext}" for n in RUNTIME_OBJS for ext in (".o", ".d")]
             if all(f.exists() for f in files):
                 cmds.insert(1, ["cp", *map(str, files), str(self.build_dir)])
+            for c in cmds:  # the wheel's verilated.mk leaves gcc's -include out (top.py)
+                if c and c[0] == "make":
+                    c.append("CFG_CXXFLAGS_PCH_I=-include")
             return cmds
 
     return CachedRuntimeVerilator()

@@ -99,6 +99,31 @@ def fire_net(spec: dict):
     return g.model(out)
 
 
+A = (True, 6, False, -2)        # Relu -> 6-bit unsigned at 2^-2
+S = (False, 5, True, -1)        # no Relu: 5-bit signed at 2^-1 (negative values)
+# the issue's network: a QuantIdentity on the concat (signed, coarser) feeding an
+# Add with a complex bypass whose 1x1 conv accumulator joins raw; fan-out of 3
+ISSUE = {"seed": 1, "input": {"c": 3, "h": 7, "w": 9, "bits": 8, "signed": False},
+         "stem": {"cout": 4, "k": 3, "stride": 1, "pad": 1, "act": S},
+         "pool": {"k": 3, "stride": 2, "pad": 1, "ceil": True},
+         "fires": [{"squeeze": 2, "e1": 2, "e3": 3, "act": A, "act1": S, "act3": A,
+                    "expand3": 2, "requant": (7, True, 0), "bypass": "complex", "raw": True,
+                    "swap": False}],
+         "head": {"classes": 3, "raw": True, "act": A, "bits": 12, "exp": -3}}
+# the same with other weights: the head's raw accumulator (25 bits) into the global
+# pool makes its quotient NB = 31 bits, NB + 1 a power of two - the case whose step
+# counter wrapped in global_avgpool.v (fixed in 23f093d, found by the co-simulation)
+POOL_WRAP = {**ISSUE, "seed": 3}
+# a simple bypass (the Fire's input joins its own output) after a floor max-pool
+SIMPLE = {"seed": 5, "input": {"c": 2, "h": 9, "w": 8, "bits": 8, "signed": True},
+          "stem": {"cout": 4, "k": 3, "stride": 1, "pad": 1, "act": A},
+          "pool": {"k": 2, "stride": 2, "pad": 0, "ceil": False},
+          "fires": [{"squeeze": 2, "e1": 2, "e3": 2, "act": A, "act1": A, "act3": A,
+                     "expand3": 0, "requant": None, "bypass": "simple", "raw": False,
+                     "swap": False}],
+          "head": {"classes": 4, "raw": False, "act": A, "bits": 8, "exp": -2}}
+
+
 def acts(draw, relu=None):
     r = draw(st.booleans()) if relu is None else relu
     return (r, draw(st.integers(2, 16)) if draw(st.booleans()) else draw(st.integers(2, 8)),

@@ -65,16 +65,27 @@ def test_tolerance():
     assert within(0, 0) and not within(1, 0)
 
 
-def _outcome(bram_syn: int, dsp_syn: int) -> Outcome:
+def _outcome(bram_syn: int, dsp_syn: int, lut_cells: dict | None = None) -> Outcome:
     case = Case("c", SET_FILE.parent / "fmnist_w8.toml", (1, 8, 8),
                 what="test")
-    est = {f: {"bram": 10, "dsp": 5, "lutram_luts": 8, "prims": {"RAMB18": 10, "DP16KD": 10}}
-           for f in ("xc7", "ecp5")}
+    est = {f: {"bram": 10, "dsp": 5, "luts": 1000, "lutram_luts": 8,
+               "prims": {"RAMB18": 10, "DP16KD": 10}} for f in ("xc7", "ecp5")}
     syn = {"xc7": SynthResult("xc7", {"RAMB18E1": bram_syn, "DSP48E1": dsp_syn,
-                                      "RAM64M": 2}, 1.0),
+                                      "RAM64M": 2, **(lut_cells or {})}, 1.0),
            "ecp5": SynthResult("ecp5", {"DP16KD": 10, "MULT18X18D": 5,
                                         "TRELLIS_DPR16X4": 8}, 1.0)}
     return Outcome(case, 1000, 5, 4096, est, syn)
+
+
+def test_luts_compared_when_synthesised_to_luts():
+    # xc7: LUT1..6 + 4 LUTs per RAM64M = the estimate's 1000 within 15%
+    assert _outcome(10, 5).passed   # stopped before LUT mapping: not compared
+    near = _outcome(10, 5, {"LUT6": 800, "LUT3": 100, "LUT2": 92})      # 1000 exactly
+    far = _outcome(10, 5, {"LUT6": 1200})                                # 1208: -17%
+    assert near.passed and not far.passed and far.ok("ecp5") and not far.ok("xc7")
+    rows = [l for l in markdown([near, far], "cmd", "flow").splitlines() if "| xc7 |" in l]
+    assert "| 1,000 / 1,000 | +0.0% |" in rows[0] and "| 1,000 / 1,208 | -17.2% |" in rows[1]
+    assert as_json([far])["cases"][0]["families"]["xc7"]["luts"] == {"est": 1000, "syn": 1208}
 
 
 def test_table_and_json_flag_a_miss():
@@ -100,6 +111,7 @@ def test_estimate_matches_yosys_on_every_validation_config(tmp_path, capsys):
         for fam, r in case["families"].items():
             assert within(r["bram18_equiv"]["est"], r["bram18_equiv"]["syn"]), (case, fam)
             assert r["dsp"]["est"] == r["dsp"]["syn"], (case, fam)
+            assert r["luts"]["syn"] is None or within(r["luts"]["est"], r["luts"]["syn"], 0.15)
     assert rc == 0 and report["passed"]
     assert {c["config"] for c in report["cases"]} == {c.name for c in load_set()}
     assert out.read_text().count("| yes |") == 2 * len(report["cases"])

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from squeezefpga.cli import main
-from squeezefpga.codegen.budget.device_fold import choose, model_evaluator
+from squeezefpga.codegen.budget.device_fold import balance, choose, model_evaluator
 from squeezefpga.codegen.errors import CliError
 from squeezefpga.codegen.hwops import devices
 from squeezefpga.codegen.rtl.fold import candidate_targets
@@ -61,7 +61,7 @@ def test_build_fits_the_device_at_the_fastest_candidate(built, capsys, name):
     cands = candidate_targets(evaluate(None).ops)
     i = cands.index(choice["target"])
     assert i > 0, "fmnist's fastest fold fits neither part"
-    assert not evaluate(cands[i - 1]).fit(dev, 0.85)["fits"]
+    assert not balance(evaluate(cands[i - 1]), dev, 0.85).fit(dev, 0.85)["fits"]
     # the default fold (7,056 cycles, 1,428 multipliers) does not fit either part
     assert man["multipliers"] < 1428
 

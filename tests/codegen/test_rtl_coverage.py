@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from firenets import G, fire_net, specs  # noqa: E402
+from firenets import ISSUE, POOL_WRAP, SIMPLE, G, fire_net, specs  # noqa: E402
 
 from squeezefpga.cli import main  # noqa: E402
 from squeezefpga.sim.golden import legality  # noqa: E402
@@ -26,6 +26,9 @@ NETS = settings(max_examples=int(os.environ.get("SQUEEZEFPGA_RTL_NETS", "15")), 
 
 @NETS
 @given(spec=specs())
+@example(spec=ISSUE)
+@example(spec=POOL_WRAP)
+@example(spec=SIMPLE)
 def test_random_fire_networks_build_and_budget(spec, tmp_path_factory):
     from squeezefpga.codegen.budget.estimate import estimate_ops, model_ops
 
@@ -56,3 +59,24 @@ def test_strided_conv_inside_a_branch_refused_up_front(tmp_path, capsys):
         assert main(cmd) == 2, cmd
         assert str(e.value) in capsys.readouterr().err, cmd
     assert not (tmp_path / "b").exists()
+
+
+def _ops(spec, tmp_path):
+    from squeezefpga.codegen.budget.estimate import model_ops
+
+    tmp_path.mkdir(exist_ok=True)
+    path = tmp_path / "net.onnx"
+    onnx.save(fire_net(spec), str(path))
+    legality.check(path)
+    return model_ops(path)[0]
+
+
+def test_explicit_examples_keep_what_they_stand_for(tmp_path):
+    # POOL_WRAP: the global pool's quotient has NB bits with NB + 1 a power of two
+    # (global_avgpool.v counts its step 0..NB+1: the width that once wrapped)
+    (gap,) = [o for o in _ops(POOL_WRAP, tmp_path) if o.module == "global_avgpool"]
+    p = gap.params()
+    nb = p["IN_W"] + int(np.ceil(np.log2(p["H"] * p["W"] + 1))) + 1 + max(0, -p["SHIFT"])
+    assert nb & (nb + 1) == 0, nb
+    # SIMPLE: the Fire's input joins its output in an axis_add
+    assert any(o.module == "axis_add" for o in _ops(SIMPLE, tmp_path / "s"))

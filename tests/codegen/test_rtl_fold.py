@@ -54,7 +54,9 @@ def test_same_widths_any_weights(model, tmp_path):
     ('[nosuch]\npe = 2\n', "no foldable node named 'nosuch'"),
     ('["fire2.squeeze"]\npe = 0\n', "fire2.squeeze.pe = 0 must be a positive integer"),
     ('["fire2.squeeze"]\npe = 99\n', "PE <= COUT"),
-    ('["fire2.squeeze"]\nlanes = 2\n', "takes pe/simd"),
+    ('["fire2.squeeze"]\nlanes = 2\n', "takes mult/pe/simd"),
+    ('["fire2.squeeze"]\nmult = "fast"\n', "fire2.squeeze.mult = 'fast' must be one of 'dsp', 'lut'"),
+    ('["fire2.squeeze"]\nmult = 1\n', "fire2.squeeze.mult = 1 must be one of"),
     ('[maxpool1]\nlanes = 999\n', "lanes = 999 must be in 1.."),
 ])
 def test_bad_fold_is_one_line(model, tmp_path, capsys, entry, msg):
@@ -70,13 +72,18 @@ def test_bad_fold_is_one_line(model, tmp_path, capsys, entry, msg):
 
 def test_preset_names_map_onto_nodes(model, tmp_path, capsys):
     fold = tmp_path / "fold.toml"
-    fold.write_text('["fire2.squeeze"]\npe = 2\nsimd = 2\n[conv1]\npe = 4\n')
+    fold.write_text('["fire2.squeeze"]\npe = 2\nsimd = 2\nmult = "dsp"\n[conv1]\npe = 4\n'
+                    'mult = "lut"\n')
     assert main(["build", str(model), "--out", str(tmp_path / "b"), "--backend", "rtl",
                  "--rtl-fold", str(fold)]) == 0
     man = json.loads((tmp_path / "b" / "rtl" / "manifest.json").read_text())
     convs = [i for i in man["instances"] if i["module"] == "conv_mvu"]
     assert (convs[0]["params"]["PE"], convs[0]["params"]["SIMD"]) == (4, 1)
     assert (convs[1]["params"]["PE"], convs[1]["params"]["SIMD"]) == (2, 2)
+    # mult sets the style; a conv without it takes the default policy
+    assert (convs[0]["params"]["MULT_STYLE"], convs[1]["params"]["MULT_STYLE"]) == (1, 0)
+    p = convs[2]["params"]
+    assert p["MULT_STYLE"] == int(p["IN_W"] <= 4 and p["W_W"] <= 5)
     assert set(man["fold"]) == {convs[0]["layer"], convs[1]["layer"]}
     capsys.readouterr()
 

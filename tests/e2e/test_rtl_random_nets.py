@@ -26,25 +26,12 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "codegen"))
-from firenets import fire_net, specs  # noqa: E402
+from firenets import ISSUE, POOL_WRAP, SIMPLE, fire_net, specs  # noqa: E402
 
 pytestmark = [pytest.mark.verilator, pytest.mark.slow]
 
 NETS = settings(max_examples=int(os.environ.get("SQUEEZEFPGA_RTL_NETS", "4")), deadline=None,
                 suppress_health_check=list(HealthCheck))
-
-A = (True, 6, False, -2)        # Relu -> 6-bit unsigned at 2^-2
-S = (False, 5, True, -1)        # no Relu: 5-bit signed at 2^-1 (negative values)
-# the issue's network: a QuantIdentity on the concat (signed, coarser) feeding an
-# Add with a complex bypass whose 1x1 conv accumulator joins raw; fan-out of 3
-ISSUE = {"seed": 1, "input": {"c": 3, "h": 7, "w": 9, "bits": 8, "signed": False},
-         "stem": {"cout": 4, "k": 3, "stride": 1, "pad": 1, "act": S},
-         "pool": {"k": 3, "stride": 2, "pad": 1, "ceil": True},
-         "fires": [{"squeeze": 2, "e1": 2, "e3": 3, "act": A, "act1": S, "act3": A,
-                    "expand3": 2, "requant": (7, True, 0), "bypass": "complex", "raw": True,
-                    "swap": False}],
-         "head": {"classes": 3, "raw": True, "act": A, "bits": 12, "exp": -3}}
-
 
 def run_net(spec: dict, tmp: Path, frames: int = 2) -> None:
     import squeezefpga.cli.checks.rtl  # noqa: F401
@@ -82,5 +69,7 @@ def test_issue_network(tmp_path, rtl_cache):
 
 @NETS
 @given(spec=specs())
+@example(spec=POOL_WRAP)
+@example(spec=SIMPLE)
 def test_random_fire_networks(spec, tmp_path_factory, rtl_cache):
     run_net(spec, tmp_path_factory.mktemp("net"))

@@ -1,6 +1,7 @@
 """conv_mvu: PE/SIMD-folded convolution engine fed with window streams,
 checked against sim.golden.ops.conv2d accumulators ((sum << PROD_SHIFT) +
-bias); exact cycles per output pixel = ceil(Cout/PE) * K*K * ceil(Cin/SIMD).
+bias), with DSP (`*`) and LUT (mul_lut) products; exact cycles per output
+pixel = ceil(Cout/PE) * K*K * ceil(Cin/SIMD), backpressure on both sides.
 ROM files come from the op class (codegen/hwops/conv.py ConvMvu)."""
 from pathlib import Path
 
@@ -14,7 +15,13 @@ from squeezefpga.sim.rtl import axis_tb as tb
 from squeezefpga.sim.rtl import packing as pk
 from squeezefpga.sim.rtl.runner import BUILD_ROOT, run
 
-LATENCY = 5  # documented in hw/conv_mvu.v: first output SF + 5 cycles after first input
+
+
+def latency(p) -> int:
+    """Documented in hw/conv_mvu.v: first output SF + 4 + MUL_LAT + TREE_LAT cycles
+    after the first input (MUL_LAT 1 DSP, 2 LUT; TREE_LAT clog2(SIMD))."""
+    sf = p["K"] ** 2 * pk.ceil_div(p["CIN"], p["SIMD"])
+    return sf + 4 + (2 if p["MULT_STYLE"] else 1) + (p["SIMD"] - 1).bit_length()
 
 
 def make_case_fn(p, w, bias):
@@ -65,7 +72,7 @@ async def convolution(dut):
     await src.send(tb.frame(beats[0]))
     await tb.recv_check(snk, exp[0], "latency frame", (p["PE"], p["ACC_W"], True), 50000, dut.clk)
     lat = out_mon.times[0] - in_mon.times[0]
-    assert lat == sf + LATENCY, f"first output {lat} cycles after first input, expected {sf + LATENCY}"
+    assert lat == latency(p), f"first output {lat} cycles after first input, expected {latency(p)}"
 
 
 GRID = [
@@ -74,23 +81,28 @@ GRID = [
     (8, 8, 1, 8, 8, 1, 0, 3, 5, 6, 1, 8, 0, 0),    # fully parallel: one group per cycle
     (4, 6, 3, 4, 2, 2, 0, 7, 7, 4, 0, 3, 1, 0),    # stride 2, no padding, 3-bit weights
     (3, 5, 3, 2, 2, 1, 1, 5, 4, 5, 1, 4, 1, 6),    # a bias 6 bits finer than the products
+    (7, 4, 1, 7, 4, 1, 0, 3, 3, 9, 1, 3, 1, 0),    # odd SIMD tree, rows over the weight bits
+    (2, 3, 3, 1, 3, 1, 1, 3, 4, 1, 0, 2, 0, 0),    # 1-bit activations, SIMD 1 (no tree)
 ]
 
 
 @pytest.mark.verilator
+@pytest.mark.parametrize("mult", ["dsp", "lut"])
 @pytest.mark.parametrize("cin,cout,k,simd,pe,s,pad,h,w,in_w,in_s,w_w,use_bias,shift", GRID)
-def test_conv_mvu(cin, cout, k, simd, pe, s, pad, h, w, in_w, in_s, w_w, use_bias, shift):
+def test_conv_mvu(cin, cout, k, simd, pe, s, pad, h, w, in_w, in_s, w_w, use_bias, shift, mult):
     b_w = 10
     oh, ow = (h + 2 * pad - k) // s + 1, (w + 2 * pad - k) // s + 1
     tag = "_".join(map(str, [cin, cout, k, simd, pe, s, pad, h, w, in_w, in_s, w_w, use_bias,
-                             shift]))
+                             shift, mult]))
     ddir = BUILD_ROOT / "conv_mvu_data" / tag
     g = np.random.default_rng(sum(map(ord, tag)))
     wts = pk.rand_tensor(g, (cout, cin, k, k), w_w, True)
     bias = pk.rand_tensor(g, (cout,), b_w, True)
     op = ConvMvu.standalone("c", cin, cout, k, pe, simd, in_w=in_w, in_signed=bool(in_s),
                             w_w=w_w, npix=oh * ow, prod_shift=shift, weights=wts,
-                            bias=bias if use_bias else None, bias_w=b_w if use_bias else 0)
+                            bias=bias if use_bias else None, bias_w=b_w if use_bias else 0,
+                            mult=mult)
+    assert op.params()["MULT_STYLE"] == int(mult == "lut")
     params = dict(op.params(), **{key: str(ddir / f) for key, f in op.write_roms(ddir).items()})
     np.savez(ddir / "data.npz", w=wts, b=bias)
     run("conv_mvu", "test_conv_mvu", Path(__file__).parent, params,

@@ -52,8 +52,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="also build the csim library (hls) / the Verilator model (rtl)")
 
 
-def _device_target(model, mw, fit: dict) -> tuple[int, dict]:
-    """(auto-fold target, manifest entry) for ``fit`` = {device, utilization,
+def _device_target(model, mw, fit: dict) -> tuple[dict, dict]:
+    """(the chosen fold, manifest entry) for ``fit`` = {device, utilization,
     target_fps, clock_mhz} (codegen/budget/device_fold.py)."""
     from squeezefpga.codegen.budget.device_fold import choose, model_evaluator
     from squeezefpga.codegen.hwops import devices
@@ -65,10 +65,10 @@ def _device_target(model, mw, fit: dict) -> tuple[int, dict]:
         except KeyError as e:
             raise CliError(e.args[0]) from None
     family = dev.family if dev else "xilinx"
-    _, choice = choose(model_evaluator(model, family, model=mw), dev,
+    b, choice = choose(model_evaluator(model, family, model=mw), dev,
                        fit.get("utilization", DEFAULT_UTILIZATION), fit.get("target_fps"),
                        fit.get("clock_mhz", 200.0))
-    return choice.target, {"fold_choice": choice.as_dict()}
+    return b.fold, {"fold_choice": choice.as_dict()}   # b.fold: with its DSP/LUT moves
 
 
 def add_rtl(model, out: Path, rtl_fold="auto", hls_fold=None, fit: dict | None = None) -> dict:
@@ -95,7 +95,7 @@ def add_rtl(model, out: Path, rtl_fold="auto", hls_fold=None, fit: dict | None =
             raise CliError("--device / --target-fps choose the automatic RTL fold "
                            "(not with --rtl-fold reuse or a fold file)")
         mw = mw if mw is not None else prepare(str(model))
-        target, extra = _device_target(model, mw, fit)
+        fold, extra = _device_target(model, mw, fit)
     shutil.copy2(model, out / "model.onnx")
     return generate(model, out / "rtl", fold, model=mw, target=target, extra=extra)
 

@@ -173,6 +173,8 @@ def test_yosys_int_comparisons():
 def test_bad_port_description():
     with pytest.raises(ValueError, match="collision 'both'"):
         Memory("m", "fifo", 4, 16, collision="both")
+    with pytest.raises(ValueError, match="for each of 2 read ports"):
+        Memory("m", "fifo", 4, 16, read_ports=2, collision=("new",))
     with pytest.raises(ValueError, match="read_ports 0"):
         Memory("m", "fifo", 4, 16, read_ports=0)
 
@@ -229,3 +231,15 @@ def test_conv_input_buffer_and_output_fifo_match_measured_yosys_cells():
         ecp5 += map_memory(m, "ecp5")
     assert xc7.prims == {"RAM64X1S": 12, "RAM32M": 3} and xc7.lutram_luts == 24
     assert ecp5.prims == {"DPR16X4": 13} and ecp5.lutram_cells == 13
+
+
+def test_read_ports_of_their_own_kinds():
+    # two registered reads on ports of their own, one transparent (a bypass mux),
+    # one that never meets the write: xc7 SDP 32x6, 2 copies of 6 cells: emulation
+    # 1 + 3 + 1 = 5 -> 2 * (6 + 7 * 32 / 6) + 10 = 96.7 (measured in yosys' log)
+    m = Memory("acc", "buffer", 32, 6, read_ports=2, collision=("new", "x"))
+    assert map_memory(m, "xilinx").prims == {"RAM32M": 12}
+    # on a DP16KD an "old" port needs read-first emulation, which makes the
+    # other ("new") port's transparency logic count too: 2 + 3 + 3 + 3
+    old_new = Memory("b", "buffer", 9, 2048, read_ports=2, collision=("old", "new"))
+    assert map_memory(old_new, "ecp5").prims == {"DP16KD": 2}  # one free read port: 2 copies

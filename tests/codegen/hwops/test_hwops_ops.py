@@ -15,7 +15,8 @@ def test_conv_cycles_memories_and_params():
     c = conv(16, 32, 3, 4, 8, npix=100, in_w=4, w_w=4)
     assert (c.cf, c.sf, c.nf) == (2, 18, 8)
     assert c.cycles() == 100 * 8 * 18 == ConvMvu.cycles_of(100, 16, 32, 3, 4, 8)
-    assert c.latency() == 23
+    # SF + 4 + MUL_LAT (DSP 1, LUT 2) + TREE_LAT (clog2(SIMD) = 3)
+    assert c.latency() == 18 + 4 + 1 + 3 and c.with_mult("lut").latency() == 27
     # worst case of 144 products of unsigned 4-bit x signed 4-bit: -15*8*144 .. 15*7*144
     assert c.acc_w == 15 + 1 and c.params()["ACC_W"] == c.acc_w   # 17280 < 2^15
     mems = {m.name.split(".")[-1]: m for m in c.memories()}
@@ -24,7 +25,25 @@ def test_conv_cycles_memories_and_params():
     assert (mems["ibuf"].width, mems["ibuf"].depth) == (32, 18)
     assert (mems["ofifo"].width, mems["ofifo"].depth) == (4 * c.acc_w + 1, 16)
     assert c.multipliers()[0].count == 32 and c.multipliers()[0].y == 9
-    assert ConvMvu.files() == ["axis_fifo.v", "conv_mvu.v"]
+    assert ConvMvu.files() == ["axis_fifo.v", "mul_lut.v", "conv_mvu.v"]
+
+
+def test_conv_mult_style_policy_and_multipliers():
+    from squeezefpga.codegen.hwops.conv import default_mult
+    # narrow products (IN_W + 1 <= 5, W_W <= 5) in LUTs by default, the rest in DSPs
+    assert default_mult(4, 4) == default_mult(4, 5) == "lut"
+    assert default_mult(5, 4) == default_mult(4, 6) == default_mult(8, 8) == "dsp"
+    c = conv(16, 32, 3, 4, 8, in_w=4, w_w=4)
+    lut = c.with_mult("lut")
+    assert (c.params()["MULT_STYLE"], lut.params()["MULT_STYLE"]) == (0, 1)
+    assert not c.multipliers()[0].lut and lut.multipliers()[0].lut
+    assert lut.multipliers()[0].count == 32 and lut.mul_operands() == (4, 4)
+    assert conv(4, 4, 1, 1, 1, in_w=8, w_w=3).mul_operands() == (3, 8)
+    # LUT products cost LUTs on both families, DSP products none of them
+    for fam in ("xilinx", "ecp5"):
+        assert lut.luts(fam) > c.luts(fam) + 32 * 10
+    with pytest.raises(FoldError, match="mult = 'fast'"):
+        conv(4, 4, 1, 1, 1, mult="fast")
 
 
 def test_acc_width_from_widths_only():
