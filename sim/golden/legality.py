@@ -17,6 +17,8 @@ naming a node of the user's file (before any clean-up pass renames them):
 * Flatten (axis 1) only as the last node, of a 1x1 spatial tensor;
 * no strided Conv between a fan-out and the join of its branches (the RTL
   sizes branch FIFOs from stride-1 windows, codegen/rtl/fifos.py);
+* a GlobalAveragePool's scale step to its Quant (``e_out - e_in``) within
+  the SHIFT range of hw/global_avgpool.v, [-24, 24];
 * a single 4-D NCHW input of batch 1 (or a symbolic batch), and shapes that
   propagate: Conv weights matching their input's channels, every Conv and
   MaxPool output at least 1x1, non-negative pads, strides >= 1.
@@ -33,6 +35,7 @@ from .graph import QONNX_DOMAINS, Graph, UnsupportedModel, attrs, load_model, re
 from .plan import Plan
 
 BITS = {"input": (8, 16), "weight": (2, 8), "activation": (2, 16), "bias": (2, 32)}
+GAP_SHIFT = (-24, 24)   # hw/global_avgpool.v: $fatal outside
 FIRMWARE_OPS = ("Quant", "Conv", "Relu", "MaxPool", "Concat", "Add", "GlobalAveragePool",
                 "Flatten", "Identity")
 
@@ -49,7 +52,19 @@ def check(src) -> Plan:
             raise
         raise UnsupportedModel(f"malformed model: {type(e).__name__}: {e}") from None
     firmware_rules(model)
+    _gap_shifts(plan, read_graph(model))
     return plan
+
+
+def _gap_shifts(plan: Plan, g: Graph) -> None:
+    lo, hi = GAP_SHIFT
+    for s in plan.steps:
+        if s.op == "GlobalAveragePool+Quant" and not lo <= s.params["shift"] <= hi:
+            node = next(n for n in g.nodes if n.op_type == "GlobalAveragePool"
+                        and n.input[0] == s.inputs[0])
+            raise refuse(node, f"its Quant {s.node!r} scales the mean by 2^{-s.params['shift']} "
+                               f"(a shift of {s.params['shift']}); global_avgpool takes "
+                               f"shifts in [{lo}, {hi}]")
 
 
 def firmware_rules(model: onnx.ModelProto) -> None:

@@ -80,3 +80,36 @@ def test_explicit_examples_keep_what_they_stand_for(tmp_path):
     assert nb & (nb + 1) == 0, nb
     # SIMPLE: the Fire's input joins its output in an axis_add
     assert any(o.module == "axis_add" for o in _ops(SIMPLE, tmp_path / "s"))
+
+
+def _gap_net(tmp_path, shift: int):
+    """input -> 1x1 conv -> 6-bit activation at 2^-1 -> GAP -> Quant at 2^(shift - 1)."""
+    g = G((1, 2, 4, 4))
+    x = g.quant(g.input, 0, 8, False)
+    a = g.quant(g.conv(x, np.ones((3, 2, 1, 1)), -2), -1, 6, False)
+    y = g.quant(g.node("GlobalAveragePool", [a]), shift - 1, 8, True)
+    path = tmp_path / f"gap{shift}.onnx"
+    onnx.save(g.model(g.node("Flatten", [y], axis=1)), str(path))
+    return path
+
+
+@pytest.mark.parametrize("shift", [25, -25, 40])
+def test_gap_shift_outside_global_avgpool_range_refused_up_front(tmp_path, capsys, shift):
+    path = _gap_net(tmp_path, shift)
+    with pytest.raises(UnsupportedModel) as e:
+        legality.check(path)
+    msg = str(e.value)
+    assert msg.startswith("node '") and "(GlobalAveragePool)" in msg
+    assert f"a shift of {shift}" in msg and "[-24, 24]" in msg and "\n" not in msg
+    for cmd in (["build", str(path), "--out", str(tmp_path / "b"), "--backend", "rtl"],
+                ["budget", str(path)], ["golden", str(path)]):
+        assert main(cmd) == 2, cmd
+        assert msg in capsys.readouterr().err, cmd
+    assert not (tmp_path / "b").exists()
+
+
+@pytest.mark.parametrize("shift", [24, -24])
+def test_gap_shift_at_the_range_ends_builds(tmp_path, shift):
+    path = _gap_net(tmp_path, shift)
+    legality.check(path)
+    assert main(["build", str(path), "--out", str(tmp_path / "b"), "--backend", "rtl"]) == 0
