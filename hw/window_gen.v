@@ -23,8 +23,12 @@
 // Cycles: the output moves 1 beat/cycle (OH*OW*K*K*CF beats per frame) as
 // long as the input keeps up, across frame boundaries too: while the last
 // output row of a frame is read, the first RF rows of the next frame are
-// written.  The first beat leaves 2 cycles after input row
-// min(H, K - PAD_T) - 1 is complete.
+// written.  The first beat leaves 3 cycles after input row
+// min(H, K - PAD_T) - 1 is complete (RAM read, a register after the RAM --
+// a block RAM's clock-to-out is most of a cycle on ECP5 -- and the output
+// register slice).
+// Timing: no multiplier and one carry chain per path; the read address is
+// the sum of a row and a column register that step with the counters.
 // Reset: synchronous, active high; back to an empty buffer.
 `default_nettype none
 
@@ -69,7 +73,6 @@ module window_gen #(
     localparam integer AW    = (DEPTH > 1) ? $clog2(DEPTH) : 1;
     localparam integer BW    = LANES * DATA_W;
     localparam integer CW    = $clog2(H + W + 3 * K + 2 * S + CF + 4) + 1;  // counter width
-    localparam integer EW    = AW + CW + 1;                                  // address math width
 
     generate
         if (H < 1 || W < 1 || C < 1 || LANES < 1 || DATA_W < 1 || K < 1 || S < 1) begin : g_bad_size
@@ -91,8 +94,13 @@ module window_gen #(
     reg  [CW-1:0] wx;
     reg  [CW-1:0] wcf;
     reg  [AW-1:0] waddr;   // row-major over the NROWS slots, wraps at DEPTH
-    reg  [CW-1:0] ahead;   // complete rows not yet released by the reader
+    reg  [CW-1:0] free;    // NROWS - complete rows not yet released by the reader
     // ------------------------------------------------------------ reader
+    // Counters of the beat being issued, and everything derived from them kept
+    // as registers that step with them (no multiplier, one carry chain per
+    // path): padded coordinates iy/ix, the line-buffer address of the row
+    // (rowb) and column (colr), and per window row the rows it needs (nd) and
+    // releases when left (rel).
     reg  [CW-1:0] oys;     // oy * S: first padded row of the current window row
     reg  [CW-1:0] oxs;     // ox * S
     reg  [CW-1:0] oy;
@@ -100,67 +108,74 @@ module window_gen #(
     reg  [CW-1:0] ky;
     reg  [CW-1:0] kx;
     reg  [CW-1:0] rcf;
-    reg  [CW-1:0] base_slot;  // line-buffer slot of padded row oys (input row oys - PAD_T)
+    reg  [CW-1:0] iy;      // oys + ky: padded row
+    reg  [CW-1:0] ix;      // oxs + kx: padded column
+    reg  [AW-1:0] brow;    // slot of padded row oys (input row oys - PAD_T), times W*CF
+    reg  [AW-1:0] rowb;    // slot of padded row iy, times W*CF
+    reg  [AW-1:0] oxb;     // (oxs - PAD_L) * CF, modulo 2^AW
+    reg  [AW-1:0] colr;    // (ix - PAD_L) * CF + rcf, modulo 2^AW
+    reg  [CW-1:0] avail;   // complete rows of the reader's frame (released ones included)
+    reg  [CW-1:0] lo2;     // rows released once the reader leaves this window row
+    reg  [CW-1:0] nd;      // rows this window row needs complete
+    reg  [CW-1:0] rel;     // rows this window row releases when it is left
 
-    wire          wr_room  = (ahead < CW'(NROWS));
+    wire          wr_room  = (free != {CW{1'b0}});
     wire          wr_en    = s_axis_tvalid && wr_room;
-    wire          row_done = wr_en && (wcf == CW'(CF - 1)) && (wx == CW'(W - 1));
+    reg           wcf_last;  // wcf == CF - 1
+    reg           wx_last;   // wx == W - 1
+    wire          row_done = wr_en && wcf_last && wx_last;
     assign s_axis_tready = wr_room;
 
-    wire last_oy  = (oy == CW'(OH - 1));
-    // input rows of the reader's frame: released below lo, needed below need
-    /* verilator lint_off UNSIGNED */
-    /* verilator lint_off CMPCONST */
-    wire [CW-1:0] lo      = (oys >= CW'(PAD_T)) ? oys - CW'(PAD_T) : {CW{1'b0}};
-    wire [CW-1:0] lo_next = (oys + CW'(S) >= CW'(PAD_T)) ? oys + CW'(S) - CW'(PAD_T) : {CW{1'b0}};
-    /* verilator lint_on CMPCONST */
-    /* verilator lint_on UNSIGNED */
-    // rows that must be complete: the window's, and every row released when the
-    // reader leaves this window row (all H at the last one), so that releases
-    // never outrun the writer
-    wire [CW-1:0] need    = (last_oy || oys + CW'(KS - PAD_T) >= CW'(H)) ? CW'(H)
-                          : oys + CW'(KS - PAD_T);
-    wire rows_ready = (lo + ahead >= need);
+    wire rows_ready = (avail >= nd);
     wire out_ready;             // output register slice can take a beat
     reg  v1;                    // RAM read stage holds a beat
-    wire adv   = !v1 || out_ready;
+    reg  v2;                    // the stage after it (the block RAM's slow clock-to-out)
+    wire adv2  = !v2 || out_ready;
+    wire adv   = !v1 || adv2;
     wire issue = adv && rows_ready;
 
-    wire [CW-1:0] iy_p = oys + ky;  // padded coordinates
-    wire [CW-1:0] ix_p = oxs + kx;
     // constant comparisons when a padding is 0 are expected
     /* verilator lint_off UNSIGNED */
     /* verilator lint_off CMPCONST */
-    wire pad = (iy_p < CW'(PAD_T)) || (iy_p >= CW'(PAD_T + H)) ||
-               (ix_p < CW'(PAD_L)) || (ix_p >= CW'(PAD_L + W));
+    wire pad = (iy < CW'(PAD_T)) || (iy >= CW'(PAD_T + H)) ||
+               (ix < CW'(PAD_L)) || (ix >= CW'(PAD_L + W));
     /* verilator lint_on CMPCONST */
     /* verilator lint_on UNSIGNED */
-    wire [CW-1:0] slot_sum = base_slot + ky;
-    wire [CW-1:0] slot     = (slot_sum >= CW'(NROWS)) ? slot_sum - CW'(NROWS) : slot_sum;
-    // slot * W * CF as a mux over the NROWS constants (no multiplier/DSP)
-    function [EW-1:0] slot_base(input [CW-1:0] sl);
-        integer q;
-        begin
-            slot_base = {EW{1'b0}};
-            for (q = 0; q < NROWS; q = q + 1)
-                if (sl == CW'(q)) slot_base = EW'(q * W * CF);
-        end
-    endfunction
-    /* verilator lint_off UNUSEDSIGNAL */
-    wire [EW-1:0] raddr_w  = slot_base(slot)
-                           + {{(EW - CW) {1'b0}}, ix_p - CW'(PAD_L)} * EW'(CF)
-                           + {{(EW - CW) {1'b0}}, rcf};
-    /* verilator lint_on UNUSEDSIGNAL */
-    wire [AW-1:0] raddr = raddr_w[AW-1:0];
+    wire [AW-1:0] raddr = rowb + colr;  // in range whenever the beat is not padding
 
     wire last_cf  = (rcf == CW'(CF - 1));
     wire last_kx  = (kx == CW'(K - 1));
     wire last_ky  = (ky == CW'(K - 1));
     wire last_ox  = (ox == CW'(OW - 1));
+    wire last_oy  = (oy == CW'(OH - 1));
+    wire nx_last  = (OH == 1) || (oy == CW'(OH - 2));  // the next window row is the frame's last
     wire last_all = last_cf && last_kx && last_ky && last_ox && last_oy;
     wire row_end  = issue && last_cf && last_kx && last_ky && last_ox;
-    // rows released when the reader leaves its current window row
-    wire [CW-1:0] rel = !row_end ? {CW{1'b0}} : last_oy ? CW'(H) - lo : lo_next - lo;
+
+    // x >= c for a constant c that may be <= 0
+    function automatic ge(input [CW-1:0] x, input integer c);
+        ge = (c <= 0) || (x >= CW'(c));
+    endfunction
+    // an address plus a constant step (< DEPTH), modulo DEPTH
+    function automatic [AW-1:0] step_mod(input [AW-1:0] a, input integer c);
+        step_mod = (c == 0) ? a : (a >= AW'(DEPTH - c)) ? a - AW'(DEPTH - c) : a + AW'(c);
+    endfunction
+    // per window row, from the current oys (lo(o) = max(o - PAD_T, 0) rows
+    // released before window row o; the next row starts at oys + S):
+    wire [CW-1:0] lo3   = ge(oys, PAD_T - 2 * S + 1) ? oys + CW'(2 * S - PAD_T) : {CW{1'b0}};
+    wire [CW-1:0] nd_nx = (nx_last || ge(oys, H + PAD_T - S - KS)) ? CW'(H)
+                        : oys + CW'(S + KS - PAD_T);
+    wire [CW-1:0] rl_nx = nx_last ? CW'(H) - lo2
+                        : ge(oys, PAD_T - S) ? CW'(S) : lo3;   // lo3 - lo2, lo2 = 0 below
+    // the first window row of a frame
+    localparam integer LO2_0 = (S > PAD_T) ? S - PAD_T : 0;
+    localparam integer ND_0  = (OH == 1 || KS - PAD_T >= H) ? H : KS - PAD_T;
+    localparam integer REL_0 = (OH == 1) ? H : LO2_0;
+    localparam integer BROW0 = ((NROWS - PAD_T) % NROWS) * W * CF;
+    localparam integer OXB0  = ((1 << AW) - PAD_L * CF) % (1 << AW);
+    localparam integer RW    = W * CF;                       // one line-buffer row
+    wire [AW-1:0] brow_nx = last_oy ? step_mod(brow, (FADV % NROWS) * RW)
+                                    : step_mod(brow, (S % NROWS) * RW);
 
     // --------------------------------------------------------- line RAM
     reg [BW-1:0] ram_q;
@@ -188,26 +203,42 @@ module window_gen #(
 
     reg pad1;
     reg last1;
+    reg [BW-1:0] d2;
+    reg pad2;
+    reg last2;
 
     always @(posedge clk) begin
         if (adv) begin
             pad1  <= pad;
             last1 <= last_all;
         end
+        if (adv2) begin
+            d2    <= ram_q;
+            pad2  <= pad1;
+            last2 <= last1;
+        end
         if (rst) begin
-            wx <= 0; wcf <= 0; waddr <= 0; ahead <= 0;
+            wx <= 0; wcf <= 0; waddr <= 0; free <= CW'(NROWS); avail <= 0;
+            wcf_last <= (CF == 1); wx_last <= (W == 1);
             oys <= 0; oxs <= 0; oy <= 0; ox <= 0; ky <= 0; kx <= 0; rcf <= 0;
-            base_slot <= CW'((NROWS - PAD_T) % NROWS);
-            v1 <= 1'b0;
+            iy <= 0; ix <= 0;
+            brow <= AW'(BROW0); rowb <= AW'(BROW0); oxb <= AW'(OXB0); colr <= AW'(OXB0);
+            lo2 <= CW'(LO2_0); nd <= CW'(ND_0); rel <= CW'(REL_0);
+            v1 <= 1'b0; v2 <= 1'b0;
         end else begin
             if (adv) v1 <= issue;
-            ahead <= ahead + {{(CW - 1) {1'b0}}, row_done} - rel;
+            if (adv2) v2 <= v1;
+            // the release from registers first; the late row_done adds last
+            free  <= (row_end ? free + rel : free) - {{(CW - 1) {1'b0}}, row_done};
+            avail <= ((row_end && last_oy) ? avail - CW'(H) : avail) + {{(CW - 1) {1'b0}}, row_done};
             // writer: rows in ring order, frame after frame
             if (wr_en) begin
                 waddr <= (waddr == AW'(DEPTH - 1)) ? {AW{1'b0}} : waddr + 1'b1;
-                if (wcf == CW'(CF - 1)) begin
+                wcf_last <= (CF == 1) || (!wcf_last && wcf == CW'(CF - 2));
+                if (wcf_last) begin
                     wcf <= 0;
-                    if (wx == CW'(W - 1)) begin
+                    wx_last <= (W == 1) || (!wx_last && wx == CW'(W - 2));
+                    if (wx_last) begin
                         wx <= 0;
                     end else begin
                         wx <= wx + 1'b1;
@@ -216,26 +247,36 @@ module window_gen #(
                     wcf <= wcf + 1'b1;
                 end
             end
-            // reader
+            // reader: (oy, ox, ky, kx, rcf) in raddr order
             if (issue) begin
-                rcf <= last_cf ? 0 : rcf + 1'b1;
+                rcf  <= last_cf ? 0 : rcf + 1'b1;
+                colr <= colr + 1'b1;   // the next channel fold or column
                 if (last_cf) begin
                     kx <= last_kx ? 0 : kx + 1'b1;
+                    ix <= ix + 1'b1;
                     if (last_kx) begin
-                        ky <= last_ky ? 0 : ky + 1'b1;
+                        ky   <= last_ky ? 0 : ky + 1'b1;
+                        iy   <= iy + 1'b1;
+                        rowb <= step_mod(rowb, RW);
+                        ix   <= oxs;
+                        colr <= oxb;
                         if (last_ky) begin
-                            ox  <= last_ox ? 0 : ox + 1'b1;
-                            oxs <= last_ox ? 0 : oxs + CW'(S);
+                            ox   <= last_ox ? 0 : ox + 1'b1;
+                            oxs  <= last_ox ? 0 : oxs + CW'(S);
+                            oxb  <= last_ox ? AW'(OXB0) : oxb + AW'(S * CF);
+                            ix   <= last_ox ? 0 : oxs + CW'(S);
+                            colr <= last_ox ? AW'(OXB0) : oxb + AW'(S * CF);
+                            iy   <= oys;
+                            rowb <= brow;
                             if (last_ox) begin
-                                oy  <= last_oy ? 0 : oy + 1'b1;
-                                oys <= last_oy ? 0 : oys + CW'(S);
-                                base_slot <= last_oy
-                                           ? ((base_slot + CW'(FADV) >= CW'(NROWS))
-                                              ? base_slot + CW'(FADV) - CW'(NROWS)
-                                              : base_slot + CW'(FADV))
-                                           : (base_slot + CW'(S % NROWS) >= CW'(NROWS))
-                                             ? base_slot + CW'(S % NROWS) - CW'(NROWS)
-                                             : base_slot + CW'(S % NROWS);
+                                oy   <= last_oy ? 0 : oy + 1'b1;
+                                oys  <= last_oy ? 0 : oys + CW'(S);
+                                iy   <= last_oy ? 0 : oys + CW'(S);
+                                brow <= brow_nx;
+                                rowb <= brow_nx;
+                                lo2  <= last_oy ? CW'(LO2_0) : lo3;
+                                nd   <= last_oy ? CW'(ND_0) : nd_nx;
+                                rel  <= last_oy ? CW'(REL_0) : rl_nx;
                             end
                         end
                     end
@@ -244,7 +285,7 @@ module window_gen #(
         end
     end
 
-    wire [BW-1:0] out_data = pad1 ? {BW{1'b0}} : ram_q;
+    wire [BW-1:0] out_data = pad2 ? {BW{1'b0}} : d2;
     wire [BW:0]   m_payload;
 
     axis_register #(
@@ -252,9 +293,9 @@ module window_gen #(
     ) u_out (
         .clk          (clk),
         .rst          (rst),
-        .s_axis_tdata ({pad1, out_data}),
-        .s_axis_tlast (last1),
-        .s_axis_tvalid(v1),
+        .s_axis_tdata ({pad2, out_data}),
+        .s_axis_tlast (last2),
+        .s_axis_tvalid(v2),
         .s_axis_tready(out_ready),
         .m_axis_tdata (m_payload),
         .m_axis_tlast (m_axis_tlast),

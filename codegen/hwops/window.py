@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .base import HwOp, Mult, ceil_div, clog2, const_mult, divisors
+from .base import HwOp, ceil_div, clog2, divisors
 from .memory import Memory
 from .streaming import AxisRegister
 
@@ -53,8 +53,8 @@ class WindowGen(HwOp):
     def cycles(self) -> int:
         return self.cycles_at(self.x.lanes)
 
-    def latency(self) -> int:   # first beat 2 cycles after input row min(H, K-PAD_T)-1
-        return min(self.x.h, self.k - self.pads[0]) * self.x.w * self.x.cf + 2
+    def latency(self) -> int:   # first beat 3 cycles after input row min(H, K-PAD_T)-1
+        return min(self.x.h, self.k - self.pads[0]) * self.x.w * self.x.cf + 3
 
     def needs(self) -> int:
         return (self.k - self.pads[0]) * self.x.w
@@ -68,12 +68,6 @@ class WindowGen(HwOp):
 
     def memories(self) -> list[Memory]:
         return [self.line_buffer()]
-
-    def multipliers(self) -> list[Mult]:
-        """The read address ``(ix - PAD_L) * CF`` (CW bits, into AW bits)."""
-        x = self.x
-        cw = clog2(x.h + x.w + 3 * self.k + 2 * self.s + x.cf + 4) + 1
-        return const_mult(cw, x.cf, max(1, clog2(self.line_buffer().depth)))
 
     def logic_features(self) -> tuple:   # window registers / muxes, address arithmetic
         return (self.x.width, clog2(self.line_buffer().depth), 1)

@@ -36,7 +36,8 @@ INSTANCES = {
     "conv_mvu": ("syn_conv", {}, True, CONV["PE"] * CONV["SIMD"]),
     "axis_fifo": ("axis_fifo", dict(DATA_W=32, DEPTH=1024, RAM_STYLE=1), True, 0),
     "axis_fifo_lut": ("axis_fifo", dict(DATA_W=16, DEPTH=32, RAM_STYLE=2), False, 0),
-    "window_gen": ("window_gen", dict(H=28, W=28, C=64, LANES=8, DATA_W=8, K=3, S=1), True, 0),
+    # CF = 3: an address `x * CF` would take a DSP
+    "window_gen": ("window_gen", dict(H=28, W=28, C=48, LANES=16, DATA_W=8, K=3, S=1), True, 0),
     "maxpool": ("maxpool", dict(H=13, W=13, C=32, LANES=8, K=3, S=2, CEIL_MODE=1), False, 0),
     "requant": ("requant", dict(LANES=4, IN_W=24, OUT_W=8, SHIFT=9), False, 0),
     "global_avgpool": ("global_avgpool", dict(H=13, W=13, C=16, LANES=4), False, 0),
