@@ -50,12 +50,14 @@ class GlobalAvgPool(HwOp):
     def fold_choices(self) -> list[tuple[int, dict, int]]:
         return [(self.cycles_at(l), {"lanes": l}, l) for l in divisors(self.x.c)]
 
-    def memories(self) -> list[Memory]:  # 2 banks of CF sums of LANES * SW bits, read
-        # combinationally by the accumulator (at the write address) and the divider
+    def memories(self) -> list[Memory]:  # 2 banks of CF sums of LANES * SW bits, two
+        # registered reads: the divider's prefetch (dsum, a bypass of the word being
+        # written: transparent) and the accumulator's a cycle ahead (racc, never the word
+        # being written)
         x = self.x
         sw = x.bits + clog2(x.h * x.w + 1) + 1
-        return [Memory(f"{self.name}.acc", "buffer", x.lanes * sw, 2 * x.cf, async_read=True,
-                       single_port=True, read_ports=2)]
+        return [Memory(f"{self.name}.acc", "buffer", x.lanes * sw, 2 * x.cf, read_ports=2,
+                       collision=("new", "x"))]
 
     def logic_features(self) -> tuple:   # accumulators and the shift-subtract divider
         x = self.x

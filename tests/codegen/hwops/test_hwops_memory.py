@@ -156,9 +156,9 @@ def test_transparent_read_and_two_combinational_reads():
     amax = Memory("a", "buffer", 5, 3, collision="new")
     assert map_memory(amax, "ecp5").logic_bits == 15
     assert map_memory(amax, "xilinx").prims == {"RAM32M": 1}
-    # global_avgpool accumulators 60 x 32, read at the write address and by the
-    # divider: xc7 dual-port RAM32M (4 bits a cell, the second read on its R port);
-    # ECP5 DPR16X4 has one read port: two copies of 2 banks x 15 cells
+    # two combinational reads, one at the write address: xc7 dual-port RAM32M (4 bits
+    # a cell, the second read on its R port); ECP5 DPR16X4 has one read port: two
+    # copies of 2 banks x 15 cells (measured: global_avgpool before 63e5b7a)
     acc = Memory("acc", "buffer", 60, 32, async_read=True, single_port=True, read_ports=2)
     assert map_memory(acc, "xilinx").prims == {"RAM32M": 15}
     assert map_memory(acc, "ecp5").prims == {"DPR16X4": 60}
@@ -203,10 +203,14 @@ MEASURED_OPS = [
     (WindowGen, (13, 13, 64, 1, 5), dict(k=3, s=2, pads=(1, 1, 1, 1)),
      {"RAMB18E1": 3}, {"DP16KD": 3}),
     (GlobalAvgPool, (10, 14, 64, 4, 6), dict(out_hw=(1, 1)),
-     {"RAM32M": 15}, {"TRELLIS_DPR16X4": 60}),
+     {"RAM32M": 20}, {"TRELLIS_DPR16X4": 60}),
     (GlobalAvgPool, (5, 8, 8, 4, 4), dict(out_hw=(1, 1)),
-     {"RAM32M": 11}, {"TRELLIS_DPR16X4": 22}),
+     {"RAM32M": 16}, {"TRELLIS_DPR16X4": 22}),
     (GlobalAvgPool, (12, 4, 1, 1, 12), dict(out_hw=(1, 1)), {}, {}),
+    (GlobalAvgPool, (3, 3, 512, 1, 16), dict(out_hw=(1, 1)),
+     {"RAMB36E1": 2}, {"DP16KD": 4}),
+    (GlobalAvgPool, (13, 13, 1000, 2, 8), dict(out_hw=(1, 1)),
+     {"RAMB36E1": 2}, {"DP16KD": 4}),
 ]
 
 
