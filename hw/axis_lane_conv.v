@@ -38,7 +38,6 @@ module axis_lane_conv #(
     localparam integer REMI = C - (CFI - 1) * IN_LANES;   // lanes in a pixel's last input beat
     localparam integer REMO = C - (CFO - 1) * OUT_LANES;  // lanes in a pixel's last output beat
     localparam integer BUF  = IN_LANES + OUT_LANES;
-    localparam integer BAW  = $clog2(2 * BUF + 1);         // holds cnt and every constant it is compared with
     localparam integer FAW  = $clog2(((CFI > CFO) ? CFI : CFO) + 1);
     localparam integer BB   = BUF * LANE_W;
 
@@ -53,22 +52,36 @@ module axis_lane_conv #(
 
     reg  [BB-1:0]   buff;
     reg  [BUF-1:0]  lastf;   // tlast marker per buffered lane
-    reg  [BAW-1:0]  cnt;     // lanes buffered
+    reg  [BUF-1:0]  th;      // lanes buffered, thermometer coded: th[j] = (cnt > j)
     reg  [FAW-1:0]  icf;
     reg  [FAW-1:0]  ocf;
     wire            out_ready;
 
     wire           i_end   = (icf == FAW'(CFI - 1));  // a pixel's last input beat
     wire           o_end   = (ocf == FAW'(CFO - 1));  // a pixel's last output beat
-    wire [BAW-1:0] in_amt  = i_end ? BAW'(REMI) : BAW'(IN_LANES);
-    wire [BAW-1:0] out_amt = o_end ? BAW'(REMO) : BAW'(OUT_LANES);
-    wire           o_valid = o_end ? (cnt >= BAW'(REMO)) : (cnt >= BAW'(OUT_LANES));
+    // the lane count as a thermometer code: every comparison with a constant
+    // is one bit of it, every update a constant shift (no carry chain)
+    wire [BUF:0]   thx     = {th, 1'b1};                  // thx[j]: cnt >= j
+    // cnt >= j for any constant j (x: thx)
+    function automatic ge(input [BUF:0] x, input integer j);
+        ge = (j <= 0) ? 1'b1 : (j > BUF) ? 1'b0 : x[j];
+    endfunction
+    // cnt == j
+    function automatic eq(input [BUF:0] x, input integer j);
+        eq = ge(x, j) && !ge(x, j + 1);
+    endfunction
+    // the thermometer code of cnt + d
+    function automatic [BUF-1:0] plus(input [BUF:0] x, input integer d);
+        integer b;
+        for (b = 0; b < BUF; b = b + 1) plus[b] = ge(x, b + 1 - d);
+    endfunction
+    wire           o_valid = o_end ? ge(thx, REMO) : ge(thx, OUT_LANES);
     wire           pop     = o_valid && out_ready;
     // out_ready is a flop (the register slice's skid flag), so counting this
     // cycle's pop in tready adds no path from m_axis_tready to s_axis_tready;
     // room for IN_LANES lanes: cnt1 <= BUF - IN_LANES = OUT_LANES
-    wire           room_np = (cnt <= BAW'(OUT_LANES));
-    wire           room_p  = o_end ? (cnt <= BAW'(OUT_LANES + REMO)) : (cnt <= BAW'(2 * OUT_LANES));
+    wire           room_np = !ge(thx, OUT_LANES + 1);
+    wire           room_p  = o_end ? !ge(thx, OUT_LANES + REMO + 1) : !ge(thx, 2 * OUT_LANES + 1);
     assign s_axis_tready   = pop ? room_p : room_np;
     wire           push    = s_axis_tvalid && s_axis_tready;
 
@@ -92,8 +105,8 @@ module axis_lane_conv #(
     genvar j;
     generate
         for (j = 0; j < BUF; j = j + 1) begin : g_pos
-            assign at_np[j] = (cnt == BAW'(j));
-            assign at_p[j]  = o_end ? (cnt == BAW'(j + REMO)) : (cnt == BAW'(j + OUT_LANES));
+            assign at_np[j] = eq(thx, j);
+            assign at_p[j]  = o_end ? eq(thx, j + REMO) : eq(thx, j + OUT_LANES);
         end
     endgenerate
     // input lane k lands on buffer lane j when cnt1 == j - k (an AND-OR mux
@@ -122,13 +135,23 @@ module axis_lane_conv #(
         if (rst) begin
             buff <= {BB{1'b0}};
             lastf <= {BUF{1'b0}};
-            cnt <= 0;
+            th <= {BUF{1'b0}};
             icf <= 0;
             ocf <= 0;
         end else begin
             buff  <= buf2;
             lastf <= last2;
-            cnt   <= cnt - (pop ? out_amt : {BAW{1'b0}}) + (push ? in_amt : {BAW{1'b0}});
+            casez ({pop, o_end, push, i_end})
+                4'b0?10: th <= plus(thx, IN_LANES);
+                4'b0?11: th <= plus(thx, REMI);
+                4'b100?: th <= plus(thx, -OUT_LANES);
+                4'b110?: th <= plus(thx, -REMO);
+                4'b1010: th <= plus(thx, IN_LANES - OUT_LANES);
+                4'b1011: th <= plus(thx, REMI - OUT_LANES);
+                4'b1110: th <= plus(thx, IN_LANES - REMO);
+                4'b1111: th <= plus(thx, REMI - REMO);
+                default: th <= th;   // neither pop nor push
+            endcase
             if (push) icf <= i_end ? {FAW{1'b0}} : icf + 1'b1;
             if (pop) ocf <= o_end ? {FAW{1'b0}} : ocf + 1'b1;
         end

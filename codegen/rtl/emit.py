@@ -4,7 +4,8 @@ objects (``codegen/hwops``).
 
 Layout of an RTL directory::
 
-    squeezefpga_top.v   the dataflow (instances of hw/ modules)
+    squeezefpga_top.v   the dataflow (instances of hw/ modules, each with its
+                        own registered reset, hw/rst_pipe.v)
     hw/*.v              copies of the library modules it uses
     mem/*.hex           conv_mvu weight / bias ROMs ($readmemh, one word a line)
     files.f             Verilog sources in elaboration order (relative paths)
@@ -25,6 +26,7 @@ from ..hwops.window import WindowGen
 TEMPLATES = Path(str(resources.files(__package__))) / "templates"
 HW_DIR = Path(str(resources.files("squeezefpga.hw")))  # the Verilog library (package data)
 TOP = "squeezefpga_top"
+RESET_FILE = "rst_pipe.v"   # the top's per-instance reset register (templates/instance.v)
 
 
 def tpl(template: str, **kw) -> str:
@@ -89,7 +91,7 @@ def write(ops, src, dst, out: Path, model_name: str, expected: int) -> dict:
                                       out_doc=out_doc, cycles=expected, in_w=src.width,
                                       out_w=dst.width, wires="\n".join(wires),
                                       body="\n".join(body)) + "\n")
-    files = hw_files(ops)
+    files = [RESET_FILE] + hw_files(ops)
     for f in files:
         shutil.copy2(HW_DIR / f, out / "hw" / f)
     (out / "files.f").write_text("".join(f"hw/{f}\n" for f in files) + f"{TOP}.v\n")

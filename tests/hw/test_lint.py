@@ -27,6 +27,7 @@ CORNERS = {
     "axis_concat": [dict(CA=8, CB=3, LANES=4, SHIFT_B=0, OUT_W=8, SIGNED=1)],
     "axis_add": [dict(SHIFT_A=2, SHIFT_B=0, OUT_W=11, SIGNED=0)],
     "axis_lane_conv": [dict(C=7, IN_LANES=2, OUT_LANES=3), dict(C=4, IN_LANES=4, OUT_LANES=4)],
+    "rst_pipe": [dict(STAGES=3)],
     "axis_dma_rx": [dict(DMA_W=64, C=3, LANES=2, PIX=5, VAL_W=5), dict(DMA_W=128, VAL_W=32, C=2, LANES=2, PIX=3)],
     "axis_dma_tx": [dict(DMA_W=64, C=5, LANES=2, PIX=3, VAL_W=6, SIGNED=0), dict(DMA_W=64, VAL_W=32, C=3, LANES=3)],
     "axis_frame_refold": [dict(C=5, PIX=3, IN_LANES=2, IN_FRAME=0, OUT_LANES=3, OUT_FRAME=0),
@@ -50,6 +51,7 @@ ILLEGAL = {
     "global_avgpool": dict(SHIFT=40),
     "axis_concat": dict(CA=6, LANES=4),
     "axis_add": dict(OUT_W=8, IN_W=8),
+    "rst_pipe": dict(STAGES=0),
 }
 
 
