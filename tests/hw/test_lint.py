@@ -32,6 +32,12 @@ CORNERS = {
     "axis_dma_tx": [dict(DMA_W=64, C=5, LANES=2, PIX=3, VAL_W=6, SIGNED=0), dict(DMA_W=64, VAL_W=32, C=3, LANES=3)],
     "axis_frame_refold": [dict(C=5, PIX=3, IN_LANES=2, IN_FRAME=0, OUT_LANES=3, OUT_FRAME=0),
                           dict(C=4, PIX=1, IN_LANES=3, IN_FRAME=0, OUT_LANES=4, OUT_FRAME=1)],
+    "uart_rx": [dict(CLKS_PER_BIT=4)], "uart_tx": [dict(CLKS_PER_BIT=4)],
+    "axis_bytes_to_word": [dict(DATA_W=1), dict(DATA_W=13)],
+    "axis_word_to_bytes": [dict(DATA_W=1), dict(DATA_W=13)],
+    "frame_loader": [dict(PAYLOAD_BYTES=1), dict(PAYLOAD_BYTES=784)],
+    "frame_unloader": [dict(PAYLOAD_BYTES=1)], "heartbeat": [dict(HALF_PERIOD=2)],
+    "crc8": [dict(POLY=0x9B)],
 }
 
 # one illegal parameter set per module: elaboration must stop with $fatal
@@ -52,6 +58,10 @@ ILLEGAL = {
     "axis_concat": dict(CA=6, LANES=4),
     "axis_add": dict(OUT_W=8, IN_W=8),
     "rst_pipe": dict(STAGES=0),
+    "uart_rx": dict(CLKS_PER_BIT=3), "uart_tx": dict(CLKS_PER_BIT=3),
+    "axis_bytes_to_word": dict(DATA_W=0), "axis_word_to_bytes": dict(DATA_W=0),
+    "frame_loader": dict(PAYLOAD_BYTES=0), "frame_unloader": dict(PAYLOAD_BYTES=0),
+    "heartbeat": dict(HALF_PERIOD=1), "crc8": dict(POLY=6),
 }
 
 
