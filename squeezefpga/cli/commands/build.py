@@ -7,6 +7,12 @@ DIR/model.onnx is a copy of the model, so ``squeezefpga cosim DIR`` finds it.
 ``--device`` / ``--target-fps`` choose the automatic RTL fold's target
 (codegen/budget/device_fold.py): the fastest that fits the device, or the
 fewest multipliers for the rate; the manifest records the choice.
+``--board pynq-z2|zcu104``: the device is the board's part (``--device`` may
+only repeat it); its device fold sets the RTL's PE/SIMD and the hls4ml
+ReuseFactors (codegen/hls/vendor.py ``fold_reuse``), and each backend gets a
+Vivado block design with the AXI DMA and the PYNQ driver (codegen/hls/vendor.py).
+Without it the hls4ml project gets the PYNQ-Z2 scripts, not folded, and the
+RTL none.
 """
 from __future__ import annotations
 
@@ -47,7 +53,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     d.add_argument("--target-fps", type=float, metavar="F",
                    help="fold to the fewest multipliers that reach F frames/s at --clock-mhz")
     d.add_argument("--clock-mhz", type=float, default=200.0, help="clock for --target-fps")
-    p.add_argument("--board", default="pynq-z2", help="board of the vendor project (pynq-z2, zcu104)")
+    p.add_argument("--board", help="board of the vendor project (pynq-z2, zcu104): both networks "
+                   "folded to fit its part, a Vivado block design for each backend (without: "
+                   "the hls4ml project gets pynq-z2 scripts, unfolded)")
     p.add_argument("--compile", action="store_true",
                    help="also build the csim library (hls) / the Verilator model (rtl)")
 
@@ -71,9 +79,11 @@ def _device_target(model, mw, fit: dict) -> tuple[dict, dict]:
     return b.fold, {"fold_choice": choice.as_dict()}   # b.fold: with its DSP/LUT moves
 
 
-def add_rtl(model, out: Path, rtl_fold="auto", hls_fold=None, fit: dict | None = None) -> dict:
+def add_rtl(model, out: Path, rtl_fold="auto", hls_fold=None, fit: dict | None = None,
+            chosen: tuple[dict, dict] | None = None) -> dict:
     """Generate DIR/rtl and copy the model to DIR/model.onnx; the manifest
-    (``fit``: device / rate of the automatic fold, see ``_device_target``)."""
+    (``fit``: device / rate of the automatic fold, see ``_device_target``;
+    ``chosen``: that fold and its manifest entry when already chosen)."""
     from squeezefpga.codegen.hls.precision import hls_name
     from squeezefpga.codegen.qonnx import prepare
     from squeezefpga.codegen.rtl.fold import reuse_fold
@@ -95,38 +105,96 @@ def add_rtl(model, out: Path, rtl_fold="auto", hls_fold=None, fit: dict | None =
             raise CliError("--device / --target-fps choose the automatic RTL fold "
                            "(not with --rtl-fold reuse or a fold file)")
         mw = mw if mw is not None else prepare(str(model))
-        fold, extra = _device_target(model, mw, fit)
+        fold, extra = chosen or _device_target(model, mw, fit)
     shutil.copy2(model, out / "model.onnx")
     return generate(model, out / "rtl", fold, model=mw, target=target, extra=extra)
 
 
+def _board_fit(board: str | None, fit: dict | None, backend: str) -> dict | None:
+    """``fit`` with the board's device (``--device`` may only name the same part)."""
+    from squeezefpga.codegen.hls.vendor import BOARDS
+    from squeezefpga.codegen.hwops import devices
+
+    if board is None:
+        if fit and (fit.get("device") or fit.get("target_fps")) and backend == "hls":
+            raise CliError("--device / --target-fps fold the RTL (--backend rtl or all, "
+                           "or --board for both)")
+        return fit
+    if board not in BOARDS:
+        raise CliError(f"--board {board!r}: known boards: {', '.join(sorted(BOARDS))}")
+    dev = BOARDS[board]["device"]
+    given = (fit or {}).get("device")
+    if given:
+        try:
+            same = devices.get(given).name == dev
+        except KeyError as e:
+            raise CliError(e.args[0]) from None
+        if not same:
+            raise CliError(f"--device {given} does not match --board {board} "
+                           f"({BOARDS[board]['part']}, device {dev})")
+    return dict(fit or {}, device=dev)
+
+
+def _board_reuse(model, hls_fold, fit: dict) -> tuple:
+    """(the device fold and its manifest entry, the hls4ml fold whose ReuseFactors
+    come from it: ``codegen/hls/vendor.fold_reuse``)."""
+    from squeezefpga.codegen.hls.vendor import fold_reuse
+    from squeezefpga.codegen.hwops.foldfile import Fold
+    from squeezefpga.codegen.qonnx import prepare
+
+    if hls_fold.reuse():
+        raise CliError("--fold: reuse entries and --board: the board's device fold sets "
+                       "the ReuseFactors")
+    mw = prepare(str(model))
+    chosen = _device_target(model, mw, fit)
+    reuse = fold_reuse(mw, chosen[0])
+    entries = {**hls_fold.entries, **{k: {"reuse": r} for k, r in reuse.items()}}
+    return chosen, Fold(entries, hls_fold.default_reuse, hls_fold.strategy)
+
+
 def build(model, out, backend: str = "all", fold=None, rtl_fold="auto",
-          board: str = "pynq-z2", fit: dict | None = None) -> dict:
+          board: str | None = None, fit: dict | None = None) -> dict:
     """Write DIR for ``backend``; a JSON-ready report (used by ``run`` too);
-    ``fit``: {device, utilization, target_fps, clock_mhz} of the RTL fold."""
+    ``fit``: {device, utilization, target_fps, clock_mhz} of the RTL fold;
+    ``board``: the vendor projects of that board, both networks folded for its part."""
     from squeezefpga.codegen.hls.project import build as build_hls
     from squeezefpga.codegen.hwops.foldfile import load_fold
-    from squeezefpga.codegen.hls.vendor import BOARDS, add_vendor_project
+    from squeezefpga.codegen.hls.vendor import BOARDS, add_rtl_vendor, add_vendor_project
 
     if backend not in BACKENDS:
         raise CliError(f"--backend {backend!r}: one of {', '.join(BACKENDS)}")
-    if board not in BOARDS:
-        raise CliError(f"--board {board!r}: known boards: {', '.join(sorted(BOARDS))}")
+    fit = _board_fit(board, fit, backend)
     out, t0 = Path(out), time.time()
     if not Path(model).is_file():
         raise CliError(f"{model}: no such file")
-    if fit and (fit.get("device") or fit.get("target_fps")) and backend == "hls":
-        raise CliError("--device / --target-fps fold the RTL (--backend rtl or all)")
     load_plan(model)   # the legality check golden and budget share (the user's node names)
     report = {"out": str(out), "backend": backend}
     hls_fold = load_fold(fold)   # the HLS ReuseFactors (also the RTL's with --rtl-fold reuse)
+    chosen = None
+    if board is not None:
+        if rtl_fold != "auto" and backend != "hls":
+            raise CliError("--board folds the RTL for its part (not with --rtl-fold reuse "
+                           "or a fold file)")
+        chosen, board_fold = _board_reuse(model, hls_fold, fit)
+        if backend != "rtl":
+            hls_fold = board_fold
+    vendor = {}
+
+    def rtl_vendor(d: Path, man: dict) -> None:
+        if board is not None:
+            try:
+                vendor.update(add_rtl_vendor(d, man, board))
+            except ValueError as e:
+                raise CliError(f"--board {board}: {e}") from None
+
     if backend == "rtl":
         if out.exists():
             raise CliError(f"{out}: already exists (remove it or choose another --out)")
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
         try:
-            man = add_rtl(model, tmp, rtl_fold, hls_fold, fit)
+            man = add_rtl(model, tmp, rtl_fold, hls_fold, fit, chosen)
+            rtl_vendor(tmp, man)
             os.rename(tmp, out)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -135,19 +203,29 @@ def build(model, out, backend: str = "all", fold=None, rtl_fold="auto",
         man = {}
 
         def extra(d, m):
-            add_vendor_project(d, m, board)
+            try:
+                add_vendor_project(d, m, board or "pynq-z2", folded=board is not None)
+            except ValueError as e:
+                raise CliError(f"vendor project: {e}") from None
             if backend == "all":
-                man.update(add_rtl(model, Path(d), rtl_fold, hls_fold, fit))
+                man.update(add_rtl(model, Path(d), rtl_fold, hls_fold, fit, chosen))
+                rtl_vendor(Path(d), man)
 
-        meta = build_hls(model, out, hls_fold, part=BOARDS[board]["part"], extra=extra)
-        report.update({"top": meta["top"], "part": meta["part"], "board": board,
+        meta = build_hls(model, out, hls_fold, part=BOARDS[board or "pynq-z2"]["part"],
+                         extra=extra)
+        report.update({"top": meta["top"], "part": meta["part"], "board": board or "pynq-z2",
                        "layers": len(meta["layers"])})
+        if board is not None:
+            report["reuse"] = {k: v["ReuseFactor"] for k, v in meta["layers"].items()
+                               if v.get("ReuseFactor", 1) != 1}
     if man:
         report["rtl"] = {k: man[k] for k in ("top", "expected_cycles_per_frame", "macs_per_frame",
                                              "multipliers", "memory_bits")}
         report["rtl"]["instances"] = len(man["instances"])
         if "fold_choice" in man:
             report["rtl"]["fold_choice"] = man["fold_choice"]
+    if vendor:
+        report["rtl"]["vendor"] = vendor
     report["convert_s"] = round(time.time() - t0, 1)
     return report
 
