@@ -10,15 +10,16 @@ numpy and pyserial.
 
 Protocol (the board top: hw/frame_loader.v, hw/frame_unloader.v), 8N1 UART
 at CONFIG["baud"]:
-  request  (host -> board): COBS(SEQ, PAYLOAD, CRC) 0x00
+  request  (host -> board): 0x00 COBS(SEQ, PAYLOAD, CRC) 0x00
   response (board -> host): 0xA5 0x5A SEQ STATUS PAYLOAD CRC
 SEQ is a frame number (mod 256), CRC the CRC-8 (polynomial 0x07, initial 0,
 MSB first, no final xor) of the bytes before it, STATUS 0 good, 1 CRC error,
 2 wrong length.  COBS (consistent overhead byte stuffing: each block of up to
 254 non-zero bytes is preceded by its length + 1, a block shorter than 254 was
 followed by a 0x00) leaves no 0x00 inside a frame, so 0x00 delimits frames
-and a lost byte spoils only its own frame (and the next when the delimiter
-is lost).  The request payload is the network's input stream: pixels in
+and a lost byte spoils only its own frame (the leading 0x00 also makes the
+first request after the board's reset, which waits for a delimiter, count;
+between two requests the two 0x00 are an empty frame, which is ignored).  The request payload is the network's input stream: pixels in
 raster order, each pixel's channels in beats of CONFIG lanes (channel f*lanes
 + i in lane i, bits [i*W, (i+1)*W)), each beat as ceil(lanes*W/8) bytes,
 least significant first.  The response payload is the output stream the
@@ -79,7 +80,7 @@ def cobs_decode(data: bytes) -> bytes:
 def request_wire_bytes(payload_bytes: int) -> int:
     """Worst-case bytes on the wire of one request (COBS overhead and delimiter)."""
     n = payload_bytes + 2
-    return n + 1 + n // 254 + 1
+    return 1 + n + 1 + n // 254 + 1
 
 
 def response_wire_bytes(payload_bytes: int) -> int:
@@ -88,7 +89,7 @@ def response_wire_bytes(payload_bytes: int) -> int:
 
 def encode_request(seq: int, payload: bytes) -> bytes:
     body = bytes([seq & 0xFF]) + bytes(payload)
-    return cobs_encode(body + bytes([crc8(body)])) + b"\x00"
+    return b"\x00" + cobs_encode(body + bytes([crc8(body)])) + b"\x00"
 
 
 def beat_bytes(port: dict) -> int:

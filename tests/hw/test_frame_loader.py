@@ -52,7 +52,8 @@ def payload(rng, n: int) -> bytes:
 def stream(rng, n: int, seq0: int) -> bytes:
     """Junk, then frames: good, a byte lost, a byte changed, good, the delimiter
     lost, empty frames, a code byte alone, good."""
-    good = [encode_request(seq0 + k, payload(rng, n)) for k in range(7)]
+    # without the driver's leading delimiter: one 0x00 between frames
+    good = [encode_request(seq0 + k, payload(rng, n))[1:] for k in range(7)]
     lost = bytearray(good[1])
     del lost[rng.randrange(len(lost) - 1)]
     changed = bytearray(good[2])

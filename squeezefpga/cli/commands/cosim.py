@@ -1,11 +1,13 @@
 """squeezefpga cosim DIR|MODEL.onnx [--inputs X.npy | --frames N --data fmnist|random]
-[--check qonnx,hls,rtl] [--json] [--junit FILE]
+[--check qonnx,hls,rtl,uart] [--json] [--junit FILE]
 
 DIR is a build directory (``squeezefpga build``): its model.onnx is checked,
 with its rtl/ (and its hls4ml project) when present.  With ``rtl`` the report
 also has the RTL's measured cycles_per_frame, latency_cycles, and the
 manifest's expected_cycles_per_frame, macs_per_frame, multipliers and
-mac_efficiency = macs_per_frame / (cycles_per_frame * multipliers).
+mac_efficiency = macs_per_frame / (cycles_per_frame * multipliers).  ``uart``
+needs a board directory (``squeezefpga bitstream --board``): the board top
+over its UART pins (squeezefpga/cli/checks/uart.py).
 Exit 1 on any mismatch (the first diverging tensor on stderr).
 """
 from __future__ import annotations
@@ -34,7 +36,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--frames", type=int, help="with --data: number of frames")
     p.add_argument("--data", help="fmnist (the shipped Fashion-MNIST test images) or random")
     p.add_argument("--check", default="qonnx",
-                   help="comma-separated checkers to compare against golden (qonnx, hls, rtl)")
+                   help="comma-separated checkers to compare against golden (qonnx, hls, rtl, uart)")
     p.add_argument("--limit", type=int, default=None, help="only the first N frames")
     p.add_argument("--json", action="store_true", help="machine-readable report on stdout")
     p.add_argument("--junit", help="also write a JUnit XML report (one test case per checker)")
@@ -71,6 +73,7 @@ def cosim(model, x: np.ndarray, checks: list[str]) -> dict:
     """run_cosim plus the RTL's performance at the top level (used by ``run`` too)."""
     import squeezefpga.cli.checks.hls  # noqa: F401  (registers the 'hls' checker)
     import squeezefpga.cli.checks.rtl  # noqa: F401  (registers the 'rtl' checker)
+    import squeezefpga.cli.checks.uart  # noqa: F401  (registers the 'uart' checker)
     from squeezefpga.sim.golden.cosim import CHECKERS, run_cosim
 
     unknown = [c for c in checks if c not in CHECKERS]
