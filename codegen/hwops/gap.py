@@ -8,6 +8,16 @@ from .memory import Memory
 from .streaming import AxisRegister
 
 
+def gap_shift(shift: int, in_w: int, out_w: int, pixels: int) -> int:
+    """SHIFT with the same results, within global_avgpool's range: a mean of
+    ``in_w``-bit values scaled down by 2^(IN_W + 1) or more rounds to 0, and a
+    nonzero sum of ``pixels`` values scaled up by 2^(OUT_W + 1 + clog2(pixels))
+    or more saturates (its mean can be as small as 1 / pixels, so the bound of
+    a plain requantizer, OUT_W + 1, is not enough: a mean of 1/16 at
+    2^20 saturates, at 2^9 it is 32)."""
+    return max(-(out_w + 1 + clog2(pixels)), min(shift, in_w + 1))
+
+
 def divide_cycles(h: int, w: int, cf: int, in_w: int, shift: int) -> int:
     """Cycles to divide one frame's CF sums (NB + 2 per beat, + 1)."""
     nb = in_w + clog2(h * w + 1) + 1 + max(0, -shift)

@@ -31,9 +31,8 @@ import numpy as np
 from ..errors import ModelError
 from ..hwops.base import FoldError, HwOp, Stream, ceil_div, int_range
 from ..hwops.conv import ConvMvu, row_fifo_beats
-from ..hwops.gap import GlobalAvgPool
-from ..hwops.streaming import (AxisAdd, AxisConcat, AxisDup, AxisFifo, LaneConv, Requant,
-                               clamp_shift)
+from ..hwops.gap import GlobalAvgPool, gap_shift
+from ..hwops.streaming import AxisAdd, AxisConcat, AxisDup, AxisFifo, LaneConv, Requant
 from ..hwops.window import MaxPool, WindowGen
 from ..qonnx.graph import attr, consumers, producer, quant_params
 from ..qonnx.ranges import codes
@@ -337,7 +336,8 @@ class Builder:
         x = self.relane(x, self.lanes(n, x.lanes, x.c), n.name)
         o = Stream(self.uniq("out"), x.c, 1, 1, x.lanes, qp.bits, qp.signed, qp.exp)
         self.streams[n.output[0]] = self.one(GlobalAvgPool, f"gap_{n.name}", n.name, x, o,
-                                             shift=clamp_shift(qp.exp - x.exp, x.bits, qp.bits),
+                                             shift=gap_shift(qp.exp - x.exp, x.bits, qp.bits,
+                                                             x.h * x.w),
                                              narrow=qp.narrow)
 
 

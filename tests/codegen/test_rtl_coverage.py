@@ -113,3 +113,33 @@ def test_gap_shift_at_the_range_ends_builds(tmp_path, shift):
     path = _gap_net(tmp_path, shift)
     legality.check(path)
     assert main(["build", str(path), "--out", str(tmp_path / "b"), "--backend", "rtl"]) == 0
+
+
+@pytest.mark.parametrize("in_w,out_w,signed,pixels", [(4, 8, False, 16), (6, 4, True, 9),
+                                                      (3, 3, True, 49), (8, 8, False, 1)])
+def test_gap_shift_bound_keeps_every_result(in_w, out_w, signed, pixels):
+    """gap_shift moves SHIFT into global_avgpool's range without changing one
+    result: every sum of ``pixels`` values of ``in_w`` bits, every shift
+    the legality check lets through."""
+    from squeezefpga.codegen.hwops.gap import gap_shift
+    from squeezefpga.sim.golden.ops import avgpool_from_sum
+
+    lo, hi = (-(1 << (in_w - 1)), (1 << (in_w - 1)) - 1) if signed else (0, (1 << in_w) - 1)
+    sums = np.arange(lo * pixels, hi * pixels + 1, dtype=np.int64)
+    for shift in range(-24, 25):
+        want = avgpool_from_sum(sums, pixels, shift, out_w, signed)
+        got = avgpool_from_sum(sums, pixels, gap_shift(shift, in_w, out_w, pixels), out_w, signed)
+        assert np.array_equal(want, got), shift
+
+
+@pytest.mark.verilator
+def test_gap_tiny_mean_at_a_large_scale_saturates_in_rtl(tmp_path):
+    """A mean of 1/16 code scaled up by 2^20 saturates (127) in golden and RTL
+    alike (the requantizer's bound OUT_W + 1 made RTL shift by 9 only: 32)."""
+    path = _gap_net(tmp_path, -20)
+    x = np.zeros((3, 1, 2, 4, 4), np.float32)
+    x[0, 0, 0, 1, 2] = 2      # one pixel, one channel: activation codes sum to 1 over 16
+    x[2, 0, 0] = 255          # pixels: 127 at 2^20, 32 at 2^9; all 255 saturates anyway
+    xp = tmp_path / "x.npy"
+    np.save(xp, x.reshape(3, 2, 4, 4))
+    assert main(["cosim", str(path), "--inputs", str(xp), "--check", "rtl"]) == 0

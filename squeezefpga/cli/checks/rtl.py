@@ -4,7 +4,9 @@ Importing this module registers it in ``sim.golden.cosim.CHECKERS``.  The RTL
 comes from the build directory when the model is ``DIR/model.onnx`` next to
 ``DIR/rtl/`` (``squeezefpga build --backend rtl|all``), otherwise it is
 generated (automatic fold) into ``$SQUEEZEFPGA_RTL_CACHE`` (default: a
-temporary directory), keyed by the model file's content.  Every frame streams
+temporary directory), keyed by the model file's content and by the
+generator itself (every file of the codegen package and of hw/: a changed
+RTL module or netlist rule never reuses RTL generated before the change).  Every frame streams
 once with random input pauses and bursty output backpressure (all frames back
 to back) and is compared exactly; then up to 4 frames stream without pauses
 to measure steady-state cycles per frame and first-in to last-out latency.
@@ -20,6 +22,7 @@ import json
 import os
 import shutil
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +41,21 @@ class RtlOutcome(Outcome):
         return {**super().to_dict(), **self.stats}
 
 
+@lru_cache(maxsize=1)
+def generator_digest() -> str:
+    """sha256 over the RTL generator's files: the codegen package and hw/."""
+    import squeezefpga.codegen
+    import squeezefpga.hw
+
+    h = hashlib.sha256()
+    for pkg in (squeezefpga.codegen, squeezefpga.hw):
+        root = Path(pkg.__file__).parent
+        for f in sorted(root.rglob("*")):
+            if f.is_file() and "__pycache__" not in f.parts:
+                h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
 def rtl_for(model_path: Path) -> Path:
     """The RTL directory of this model (the build's, or a cached generation)."""
     from squeezefpga.codegen.rtl.project import generate
@@ -46,7 +64,7 @@ def rtl_for(model_path: Path) -> Path:
     beside = model_path.parent / "rtl"
     if model_path.name == "model.onnx" and (beside / "manifest.json").is_file():
         return beside
-    digest = hashlib.sha256(model_path.read_bytes()).hexdigest()[:16]
+    digest = hashlib.sha256(model_path.read_bytes() + generator_digest().encode()).hexdigest()[:16]
     root = Path(os.environ.get("SQUEEZEFPGA_RTL_CACHE")
                 or Path(tempfile.gettempdir()) / "squeezefpga-rtl")
     out = root / digest
