@@ -3,18 +3,22 @@
 // The storage array has a synchronous write port and a registered read port
 // (the read register is the RAM's own output register), so Yosys maps it to
 // block RAM (RAMB18/36, DP16KD) or LUT RAM depending on RAM_STYLE and size.
+// OUT_REG = 1 adds an output register after the RAM's: the RAM output then
+// feeds only a register (a block RAM's clock-to-out is most of a cycle on
+// ECP5, so no logic of the next module may follow it).
 //
 // Packing: tdata is opaque (DATA_W bits), tlast is stored with it.
-// Cycles: latency 2 cycles (write, then RAM read into the output register),
-// throughput 1 beat/cycle, capacity DEPTH + 1 beats.
-// Reset: synchronous, active high; pointers and the output register are
+// Cycles: latency 2 + OUT_REG cycles (write, RAM read[, output register]),
+// throughput 1 beat/cycle, capacity DEPTH + 1 + OUT_REG beats.
+// Reset: synchronous, active high; pointers and both read stages are
 // emptied (stored words are not cleared, they just become unreachable).
 `default_nettype none
 
 module axis_fifo #(
     parameter integer DATA_W    = 8,       // tdata width in bits (>= 1)
     parameter integer DEPTH     = 16,      // RAM entries, power of two >= 2
-    parameter integer RAM_STYLE = 0        // storage: 0 auto, 1 block RAM, 2 LUT (distributed) RAM
+    parameter integer RAM_STYLE = 0,       // storage: 0 auto, 1 block RAM, 2 LUT (distributed) RAM
+    parameter integer OUT_REG   = 0        // 1: a register after the RAM read (+1 cycle latency)
 ) (
     input  wire              clk,
     input  wire              rst,
@@ -39,41 +43,65 @@ module axis_fifo #(
         if (RAM_STYLE < 0 || RAM_STYLE > 2) begin : g_bad_style
             $fatal(1, "axis_fifo: RAM_STYLE must be 0 (auto), 1 (block) or 2 (distributed)");
         end
+        if (OUT_REG < 0 || OUT_REG > 1) begin : g_bad_out_reg
+            $fatal(1, "axis_fifo: OUT_REG must be 0 or 1");
+        end
     endgenerate
 
     reg  [AW:0]     wr_ptr;
     reg  [AW:0]     rd_ptr;
-    reg  [DATA_W:0] out_q;  // {tlast, tdata}
-    reg             out_v;
+    reg  [DATA_W:0] ram_q;  // RAM read register, {tlast, tdata}
+    reg             ram_v;
+    wire            ram_take;  // the RAM read register is emptied this cycle
 
     wire ram_empty = (wr_ptr == rd_ptr);
     wire full      = (wr_ptr[AW] != rd_ptr[AW]) && (wr_ptr[AW-1:0] == rd_ptr[AW-1:0]);
     wire push      = s_axis_tvalid && !full;
-    wire pop_ram   = !ram_empty && (!out_v || m_axis_tready);
+    wire pop_ram   = !ram_empty && (!ram_v || ram_take);
 
     assign s_axis_tready = !full;
-    assign m_axis_tdata  = out_q[DATA_W-1:0];
-    assign m_axis_tlast  = out_q[DATA_W];
-    assign m_axis_tvalid = out_v;
+
+    generate
+        if (OUT_REG == 1) begin : g_out_reg
+            reg  [DATA_W:0] out_q;  // output register, {tlast, tdata}
+            reg             out_v;
+            wire            load_out = ram_v && (!out_v || m_axis_tready);
+            assign ram_take = load_out;
+            always @(posedge clk) begin
+                if (load_out) out_q <= ram_q;
+                if (rst) out_v <= 1'b0;
+                else if (load_out) out_v <= 1'b1;
+                else if (m_axis_tready) out_v <= 1'b0;
+            end
+            assign m_axis_tdata  = out_q[DATA_W-1:0];
+            assign m_axis_tlast  = out_q[DATA_W];
+            assign m_axis_tvalid = out_v;
+        end else begin : g_no_out_reg
+            assign ram_take      = m_axis_tready;
+            assign m_axis_tdata  = ram_q[DATA_W-1:0];
+            assign m_axis_tlast  = ram_q[DATA_W];
+            assign m_axis_tvalid = ram_v;
+        end
+    endgenerate
 
     generate
         if (RAM_STYLE == 1) begin : g_block
             (* ram_style = "block" *) reg [DATA_W:0] mem[0:DEPTH-1];
             always @(posedge clk) begin
                 if (push) mem[wr_ptr[AW-1:0]] <= {s_axis_tlast, s_axis_tdata};
-                if (pop_ram) out_q <= mem[rd_ptr[AW-1:0]];
+                if (pop_ram) ram_q <= mem[rd_ptr[AW-1:0]];
             end
         end else if (RAM_STYLE == 2) begin : g_dist
             (* ram_style = "distributed" *) reg [DATA_W:0] mem[0:DEPTH-1];
             always @(posedge clk) begin
                 if (push) mem[wr_ptr[AW-1:0]] <= {s_axis_tlast, s_axis_tdata};
-                if (pop_ram) out_q <= mem[rd_ptr[AW-1:0]];
+                if (pop_ram) ram_q <= mem[rd_ptr[AW-1:0]];
             end
         end else begin : g_auto
             reg [DATA_W:0] mem[0:DEPTH-1];
             always @(posedge clk) begin
                 if (push) mem[wr_ptr[AW-1:0]] <= {s_axis_tlast, s_axis_tdata};
-                if (pop_ram) out_q <= mem[rd_ptr[AW-1:0]];
+                if (pop_ram) ram_q <= mem[rd_ptr[AW-1:0]];
             end
         end
     endgenerate
@@ -82,12 +110,12 @@ module axis_fifo #(
         if (rst) begin
             wr_ptr <= {(AW + 1) {1'b0}};
             rd_ptr <= {(AW + 1) {1'b0}};
-            out_v  <= 1'b0;
+            ram_v  <= 1'b0;
         end else begin
             if (push) wr_ptr <= wr_ptr + 1'b1;
             if (pop_ram) rd_ptr <= rd_ptr + 1'b1;
-            if (pop_ram) out_v <= 1'b1;
-            else if (m_axis_tready) out_v <= 1'b0;
+            if (pop_ram) ram_v <= 1'b1;
+            else if (ram_take) ram_v <= 1'b0;
         end
     end
 endmodule

@@ -131,4 +131,4 @@ def test_fifo_rounds_to_power_of_two_and_stores_tlast():
     x = Stream("x", 3, 1, 1, 3, 4, False, 0)
     f = AxisFifo.holding("f", "f", x, x, 100, "test")
     assert f.depth == 128 and f.memories()[0].width == 13
-    assert f.params() == {"DATA_W": 12, "DEPTH": 128} and f.notes["min_beats"] == 100
+    assert f.params() == {"DATA_W": 12, "DEPTH": 128, "OUT_REG": 1} and f.notes["min_beats"] == 100
