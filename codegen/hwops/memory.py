@@ -336,16 +336,23 @@ def dsp_per_multiplier(a_width: int, b_width: int, y_width: int, family: str) ->
     bits ("UG901: small multiplies are 4x4 and smaller"), one DSP48 takes
     25x18 (7-series) / 27x18 (UltraScale); ECP5 (synth_ecp5) needs A, B >= 2,
     no Y minimum, one MULT18X18D takes 18x18.  Wider products are split into
-    ceil(A/amax) * ceil(B/bmax) blocks (the estimate ignores cascade tricks).
+    full-width slices plus the rest of each operand; a rest narrower than the
+    2-bit minimum stays in LUTs (a 19 x 6 product on ECP5: one MULT18X18D for
+    18 x 6 and the 1 x 6 row in logic, measured), so the count is the product
+    of the slices per operand (the estimate ignores cascade tricks).
     """
     a, b = max(a_width, b_width), min(a_width, b_width)
     if a < 2 or b < 2:
         return 0
+
+    def slices(n: int, width: int) -> int:
+        return n // width + (1 if n % width >= 2 else 0)
+
     if family == "xilinx":
         if y_width < 9:
             return 0
-        return ceil_div(a, 25) * ceil_div(b, 18) if a > 25 or b > 18 else 1
-    return ceil_div(a, 18) * ceil_div(b, 18)
+        return slices(a, 25) * slices(b, 18) if a > 25 or b > 18 else 1
+    return slices(a, 18) * slices(b, 18)
 
 
 def next_pow2(n: int) -> int:
