@@ -33,7 +33,8 @@ module maxpool #(
     parameter integer PAD_B     = 0,  // padding rows below (< K)
     parameter integer PAD_R     = 0,  // padding columns right (< K)
     parameter integer CEIL_MODE = 0,  // 1: ceil output size (partial windows)
-    parameter integer RAM_STYLE = 0   // line buffer: 0 auto, 1 block RAM, 2 LUT RAM
+    parameter integer RAM_STYLE = 0,  // line buffer: 0 auto, 1 block RAM, 2 LUT RAM
+    parameter integer BANK_DEPTH = 0  // line-RAM bank depth (window_gen.v; 0: a block RAM's)
 ) (
     input  wire                    clk,
     input  wire                    rst,
@@ -79,7 +80,8 @@ module maxpool #(
 
     window_gen #(
         .H(H), .W(W), .C(C), .LANES(LANES), .DATA_W(DATA_W), .K(K), .S(S),
-        .PAD_T(PAD_T), .PAD_L(PAD_L), .PAD_B(PB_W), .PAD_R(PR_W), .RAM_STYLE(RAM_STYLE)
+        .PAD_T(PAD_T), .PAD_L(PAD_L), .PAD_B(PB_W), .PAD_R(PR_W), .RAM_STYLE(RAM_STYLE),
+        .BANK_DEPTH(BANK_DEPTH)
     ) u_win (
         .clk          (clk),
         .rst          (rst),
@@ -97,12 +99,13 @@ module maxpool #(
     reg  [KAW-1:0] kk;
     reg  [CAW-1:0] cf;
     reg  [BW-1:0]  amax[0:CF-1];
-    wire [BW-1:0]  prev = amax[cf];
+    reg  [BW-1:0]  prev;      // amax[cf], read one beat ahead (no RAM read before the max)
     wire           first_kk = (kk == {KAW{1'b0}});
     wire           last_kk  = (kk == KAW'(KK - 1));
     wire           last_cf  = (cf == CAW'(CF - 1));
     wire           out_ready;
     wire           take = w_valid && w_ready;
+    wire [CAW-1:0] cf_nx = last_cf ? {CAW{1'b0}} : cf + 1'b1;
     assign w_ready = !last_kk || out_ready;
 
     wire [BW-1:0] m_val;
@@ -121,11 +124,14 @@ module maxpool #(
 
     always @(posedge clk) begin
         if (take && !last_kk) amax[cf] <= m_val;
+        // the next beat's entry: the one just written when CF = 1, else one
+        // written CF >= 2 beats ago
+        if (take) prev <= (CF == 1) ? m_val : amax[cf_nx];
         if (rst) begin
             kk <= 0;
             cf <= 0;
         end else if (take) begin
-            cf <= last_cf ? {CAW{1'b0}} : cf + 1'b1;
+            cf <= cf_nx;
             if (last_cf) kk <= last_kk ? {KAW{1'b0}} : kk + 1'b1;
         end
     end

@@ -11,10 +11,12 @@
 // Output size: OH = (H + PAD_T + PAD_B - K) / S + 1, OW likewise (floor;
 // a ceil-mode pool passes the enlarged PAD_B / PAD_R).
 //
-// Storage: NROWS image rows of W*CF words of LANES*DATA_W bits in one simple
-// dual-port RAM (block RAM friendly: write port + registered read), used as a
-// ring that runs on across frames: NROWS = max(K + S, RL + RF) where RL =
-// H - ((OH-1)*S - PAD_T) rows are read by the last output row and RF =
+// Storage: NROWS image rows of W*CF words of LANES*DATA_W bits in simple
+// dual-port RAM (block RAM friendly: write port + registered read), split in
+// banks (of one block RAM's depth (BANK_DEPTH) so that the bank multiplexer
+// follows a register instead of a block RAM's output), used as a ring that
+// runs on across frames: NROWS = max(K + S, RL + RF) where RL = H -
+// ((OH-1)*S - PAD_T) rows are read by the last output row and RF =
 // min(H, K - PAD_T) rows start the next frame (RL + RF > K + S only when a
 // floor-mode size drops input rows at the bottom).  The writer fills a row
 // once a slot is free (the reader releases rows below its current window
@@ -23,10 +25,10 @@
 // Cycles: the output moves 1 beat/cycle (OH*OW*K*K*CF beats per frame) as
 // long as the input keeps up, across frame boundaries too: while the last
 // output row of a frame is read, the first RF rows of the next frame are
-// written.  The first beat leaves 3 cycles after input row
-// min(H, K - PAD_T) - 1 is complete (RAM read, a register after the RAM --
-// a block RAM's clock-to-out is most of a cycle on ECP5 -- and the output
-// register slice).
+// written.  The first beat leaves 4 cycles after input row
+// min(H, K - PAD_T) - 1 is complete (the registered row count check, RAM
+// read, a register after the RAM -- a block RAM's clock-to-out is most of a
+// cycle on ECP5 -- and the output register slice).
 // Timing: no multiplier and one carry chain per path; the read address is
 // the sum of a row and a column register that step with the counters.
 // Reset: synchronous, active high; back to an empty buffer.
@@ -44,7 +46,11 @@ module window_gen #(
     parameter integer PAD_L     = 1,  // zero columns left of the image (< K)
     parameter integer PAD_B     = 1,  // zero rows below the image (< K)
     parameter integer PAD_R     = 1,  // zero columns right of the image (< K)
-    parameter integer RAM_STYLE = 0   // line buffer: 0 auto, 1 block RAM, 2 LUT RAM
+    parameter integer RAM_STYLE = 0,  // line buffer: 0 auto, 1 block RAM, 2 LUT RAM
+    // words per line-RAM bank, a power of two >= 2; 0: a block RAM's depth at
+    // LANES*DATA_W bits (16384 / 8192 / 4096 / 2048 / 1024 / 512 words up to
+    // 1 / 2 / 4 / 9 / 18 / more bits, ECP5 DP16KD and Xilinx RAMB18 alike)
+    parameter integer BANK_DEPTH = 0
 ) (
     input  wire                    clk,
     input  wire                    rst,
@@ -73,6 +79,13 @@ module window_gen #(
     localparam integer AW    = (DEPTH > 1) ? $clog2(DEPTH) : 1;
     localparam integer BW    = LANES * DATA_W;
     localparam integer CW    = $clog2(H + W + 3 * K + 2 * S + CF + 4) + 1;  // counter width
+    localparam integer BD_BLOCK = (BW <= 1) ? 16384 : (BW <= 2) ? 8192 : (BW <= 4) ? 4096
+                                : (BW <= 9) ? 2048 : (BW <= 18) ? 1024 : 512;
+    localparam integer BD    = (BANK_DEPTH > 0) ? BANK_DEPTH : BD_BLOCK;
+    localparam integer NB    = (DEPTH + BD - 1) / BD;    // line-RAM banks
+    localparam integer REM   = DEPTH - (NB - 1) * BD;   // words in the last bank
+    localparam integer LW    = $clog2(BD);
+    localparam integer SW    = (NB > 1) ? AW - LW : 1;  // bank select width
 
     generate
         if (H < 1 || W < 1 || C < 1 || LANES < 1 || DATA_W < 1 || K < 1 || S < 1) begin : g_bad_size
@@ -87,6 +100,9 @@ module window_gen #(
         end
         if (RAM_STYLE < 0 || RAM_STYLE > 2) begin : g_bad_style
             $fatal(1, "window_gen: RAM_STYLE must be 0, 1 or 2");
+        end
+        if (BANK_DEPTH != 0 && (BANK_DEPTH < 2 || (1 << $clog2(BANK_DEPTH)) != BANK_DEPTH)) begin : g_bad_bank
+            $fatal(1, "window_gen: BANK_DEPTH must be 0 or a power of two >= 2");
         end
     endgenerate
 
@@ -126,7 +142,9 @@ module window_gen #(
     wire          row_done = wr_en && wcf_last && wx_last;
     assign s_axis_tready = wr_room;
 
-    wire rows_ready = (avail >= nd);
+    // avail >= nd, registered: one cycle late, never early (avail only grows
+    // between window rows; at a row's end it compares with the next row's nd)
+    reg  rows_ready;
     wire out_ready;             // output register slice can take a beat
     reg  v1;                    // RAM read stage holds a beat
     reg  v2;                    // the stage after it (the block RAM's slow clock-to-out)
@@ -178,32 +196,66 @@ module window_gen #(
                                     : step_mod(brow, (S % NROWS) * RW);
 
     // --------------------------------------------------------- line RAM
-    reg [BW-1:0] ram_q;
+    // NB banks of BD words (the last one rounded up to a power of two), each
+    // with its own read register and the register after it (d2); the bank
+    // multiplexer follows d2, so a block RAM's output only feeds a register.
+    // no_rw_check: the reader never reads a word the writer writes in the same
+    // cycle (complete rows only; padding beats read any word and drop it), so
+    // yosys adds no read-first bypass after the RAM.
+    reg  [SW-1:0]    sel1;   // bank of the beat in the read register
+    reg  [SW-1:0]    sel2;   // bank of the beat in d2
+    reg  [NB*BW-1:0] d2;     // per bank: the register after its read register
+    genvar b;
     generate
-        if (RAM_STYLE == 1) begin : g_block
-            (* ram_style = "block" *) reg [BW-1:0] mem[0:DEPTH-1];
-            always @(posedge clk) begin
-                if (wr_en) mem[waddr] <= s_axis_tdata;
-                if (adv) ram_q <= mem[raddr];
+        for (b = 0; b < NB; b = b + 1) begin : g_bank
+            localparam integer BDB = (NB == 1) ? DEPTH : (b < NB - 1) ? BD
+                                   : (REM <= 2) ? 2 : (1 << $clog2(REM));
+            localparam integer BAW = $clog2(BDB);
+            wire we;
+            reg [BW-1:0] ram_q;
+            if (NB == 1) begin : g_we_all
+                assign we = wr_en;
+            end else begin : g_we_bank
+                assign we = wr_en && (waddr[AW-1:LW] == SW'(b));
             end
-        end else if (RAM_STYLE == 2) begin : g_dist
-            (* ram_style = "distributed" *) reg [BW-1:0] mem[0:DEPTH-1];
-            always @(posedge clk) begin
-                if (wr_en) mem[waddr] <= s_axis_tdata;
-                if (adv) ram_q <= mem[raddr];
+            if (RAM_STYLE == 1) begin : g_block
+                (* ram_style = "block", no_rw_check *) reg [BW-1:0] mem[0:BDB-1];
+                always @(posedge clk) begin
+                    if (we) mem[waddr[BAW-1:0]] <= s_axis_tdata;
+                    if (adv) ram_q <= mem[raddr[BAW-1:0]];
+                end
+            end else if (RAM_STYLE == 2) begin : g_dist
+                (* ram_style = "distributed", no_rw_check *) reg [BW-1:0] mem[0:BDB-1];
+                always @(posedge clk) begin
+                    if (we) mem[waddr[BAW-1:0]] <= s_axis_tdata;
+                    if (adv) ram_q <= mem[raddr[BAW-1:0]];
+                end
+            end else begin : g_auto
+                (* no_rw_check *) reg [BW-1:0] mem[0:BDB-1];
+                always @(posedge clk) begin
+                    if (we) mem[waddr[BAW-1:0]] <= s_axis_tdata;
+                    if (adv) ram_q <= mem[raddr[BAW-1:0]];
+                end
             end
-        end else begin : g_auto
-            reg [BW-1:0] mem[0:DEPTH-1];
             always @(posedge clk) begin
-                if (wr_en) mem[waddr] <= s_axis_tdata;
-                if (adv) ram_q <= mem[raddr];
+                if (adv2) d2[b*BW +: BW] <= ram_q;
+            end
+        end
+        if (NB == 1) begin : g_one_bank
+            always @(posedge clk) begin
+                sel1 <= 1'b0;
+                sel2 <= sel1;
+            end
+        end else begin : g_banks
+            always @(posedge clk) begin
+                if (adv) sel1 <= raddr[AW-1:LW];
+                if (adv2) sel2 <= sel1;
             end
         end
     endgenerate
 
     reg pad1;
     reg last1;
-    reg [BW-1:0] d2;
     reg pad2;
     reg last2;
 
@@ -213,7 +265,6 @@ module window_gen #(
             last1 <= last_all;
         end
         if (adv2) begin
-            d2    <= ram_q;
             pad2  <= pad1;
             last2 <= last1;
         end
@@ -224,8 +275,11 @@ module window_gen #(
             iy <= 0; ix <= 0;
             brow <= AW'(BROW0); rowb <= AW'(BROW0); oxb <= AW'(OXB0); colr <= AW'(OXB0);
             lo2 <= CW'(LO2_0); nd <= CW'(ND_0); rel <= CW'(REL_0);
-            v1 <= 1'b0; v2 <= 1'b0;
+            v1 <= 1'b0; v2 <= 1'b0; rows_ready <= 1'b0;
         end else begin
+            rows_ready <= !row_end ? (avail >= nd)
+                        : last_oy ? ge(avail, H + ND_0)   // avail - H >= ND_0 next frame
+                        : (avail >= nd_nx);
             if (adv) v1 <= issue;
             if (adv2) v2 <= v1;
             // the release from registers first; the late row_done adds last
@@ -285,7 +339,7 @@ module window_gen #(
         end
     end
 
-    wire [BW-1:0] out_data = pad2 ? {BW{1'b0}} : d2;
+    wire [BW-1:0] out_data = pad2 ? {BW{1'b0}} : d2[sel2*BW +: BW];
     wire [BW:0]   m_payload;
 
     axis_register #(

@@ -6,10 +6,11 @@ by its ports as yosys sees them after ``memory_dff``: a ROM (``$readmemh`` /
 port and ``read_ports`` read ports, registered or combinational
 (``async_read``); ``single_port``: the (first) read port uses the write
 address; ``collision``: what a registered read of the word being written in
-the same cycle returns: ``"old"`` (non-transparent, e.g. window_gen),
-``"new"`` (transparent: ``memory_dff`` merged an address register, e.g. the
-max-pool accumulator, or a bypass multiplexer) or ``"x"`` (yosys proved it
-never happens: axis_fifo); one for every read port or one per read port.
+the same cycle returns: ``"old"`` (non-transparent, e.g. the max-pool
+accumulator), ``"new"`` (transparent: ``memory_dff`` merged an address
+register, or a bypass multiplexer) or ``"x"`` (yosys proved it never happens:
+axis_fifo; or the array says ``no_rw_check``: window_gen's line RAM); one for
+every read port or one per read port.
 ``map_memory`` returns how many primitives of each kind it takes.
 
 The choice follows yosys ``memory_libmap`` (run by ``synth_xilinx`` and

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .base import HwOp, ceil_div, clog2, divisors
-from .memory import Memory
+from .memory import Memory, next_pow2
 from .streaming import AxisRegister
 
 
@@ -18,6 +18,15 @@ def line_rows(h: int, k: int, s: int, pad_t: int, oh: int) -> int:
     """window_gen.v's NROWS: K + S rows, or more when a floor-mode size drops
     input rows (the last output row's rows plus the next frame's first rows)."""
     return max(k + s, last_rows(h, s, pad_t, oh) + min(h, k - pad_t))
+
+
+def bank_depth(width: int) -> int:
+    """window_gen.v's line-RAM bank depth (BANK_DEPTH 0): a block RAM's depth at
+    ``width`` bits, ECP5 DP16KD and Xilinx RAMB18 alike."""
+    for w, d in ((1, 16384), (2, 8192), (4, 4096), (9, 2048), (18, 1024)):
+        if width <= w:
+            return d
+    return 512
 
 
 def window_cycles(h: int, w: int, oh: int, ow: int, k: int, cf: int) -> int:
@@ -59,21 +68,37 @@ class WindowGen(HwOp):
     def cycles(self) -> int:
         return self.cycles_at(self.x.lanes)
 
-    def latency(self) -> int:   # first beat 3 cycles after input row min(H, K-PAD_T)-1
-        return min(self.x.h, self.k - self.pads[0]) * self.x.w * self.x.cf + 3
+    def latency(self) -> int:   # first beat 4 cycles after input row min(H, K-PAD_T)-1
+        return min(self.x.h, self.k - self.pads[0]) * self.x.w * self.x.cf + 4
 
     def needs(self) -> int:
         return (self.k - self.pads[0]) * self.x.w
 
     def line_buffer(self) -> Memory:
-        """NROWS rows of W * CF words of LANES * DATA_W bits."""
+        """NROWS rows of W * CF words of LANES * DATA_W bits; no read-write
+        collision semantics (no_rw_check)."""
         x = self.x
         rows = line_rows(x.h, self.k, self.s, self.pads[0], self.out_hw[0])
         return Memory(f"{self.name}.lines", "buffer", x.width, rows * x.w * x.cf,
-                      content_bits=rows * x.w * x.c * x.bits)
+                      content_bits=rows * x.w * x.c * x.bits, collision="x")
+
+    def line_banks(self) -> list[Memory]:
+        """The line buffer as window_gen.v stores it: banks of a block RAM's depth
+        at this width (the last one rounded up to a power of two >= 2)."""
+        lines = self.line_buffer()
+        bd = bank_depth(lines.width)
+        n = ceil_div(lines.depth, bd)
+        if n == 1:
+            return [lines]
+        last = max(2, next_pow2(lines.depth - (n - 1) * bd))
+        per_word = lines.stored_bits / lines.depth
+        return [Memory(f"{lines.name}.b{b}", "buffer", lines.width, bd if b < n - 1 else last,
+                       content_bits=round(per_word * min(bd, lines.depth - b * bd)),
+                       collision="x")
+                for b in range(n)]
 
     def memories(self) -> list[Memory]:
-        return [self.line_buffer()]
+        return self.line_banks()
 
     def logic_features(self) -> tuple:   # window registers / muxes, address arithmetic
         return (self.x.width, clog2(self.line_buffer().depth), 1)
@@ -105,7 +130,8 @@ class MaxPool(WindowGen):
     def fold_choices(self) -> list[tuple[int, dict, int]]:
         return [(self.cycles_at(l), {"lanes": l}, l) for l in divisors(self.x.c)]
 
-    def memories(self) -> list[Memory]:  # + the running maximum: read at ``cf``, a register
-        # yosys merges into the read port (a transparent registered read)
-        return [self.line_buffer(), Memory(f"{self.name}.amax", "buffer", self.x.width,
-                                           self.x.cf, collision="new")]
+    def memories(self) -> list[Memory]:  # + the running maximum, CF > 1 entries: a
+        # registered read of the next beat's entry while another is written (with
+        # one entry the bypass alone: yosys removes the array)
+        amax = [Memory(f"{self.name}.amax", "buffer", self.x.width, self.x.cf)]
+        return [*self.line_banks(), *(amax if self.x.cf > 1 else [])]

@@ -59,11 +59,14 @@ GRID = [
     (6, 5, 3, 3, 1, 3, 1, 1, 1, 1, 1, 0),   # padded, signed: padding must not win
     (5, 6, 4, 2, 1, 2, 2, 0, 1, 1, 0, 0),   # 2x2/2, asymmetric padding, floor
 ]
+# line RAM in banks (BANK_DEPTH): 135 words in 5 banks of 32, the last rounded to 8
+BANKED = [(GRID[0], 32)]
 
 
 @pytest.mark.verilator
-@pytest.mark.parametrize("h,w,c,lanes,signed,k,s,pt,pl,pb,pr,ceil", GRID)
-def test_maxpool(h, w, c, lanes, signed, k, s, pt, pl, pb, pr, ceil):
+@pytest.mark.parametrize("geom,bank", [(g, 0) for g in GRID] + BANKED)
+def test_maxpool(geom, bank):
+    h, w, c, lanes, signed, k, s, pt, pl, pb, pr, ceil = geom
     run("maxpool", "test_maxpool", Path(__file__).parent,
         dict(H=h, W=w, C=c, LANES=lanes, DATA_W=6, SIGNED=signed, K=k, S=s, PAD_T=pt,
-             PAD_L=pl, PAD_B=pb, PAD_R=pr, CEIL_MODE=ceil, RAM_STYLE=0))
+             PAD_L=pl, PAD_B=pb, PAD_R=pr, CEIL_MODE=ceil, RAM_STYLE=0, BANK_DEPTH=bank))

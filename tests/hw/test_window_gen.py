@@ -64,11 +64,15 @@ GRID = [
     (7, 6, 2, 1, 2, 2, 0, 0, 1, 1),   # 2x2/2 with bottom/right (ceil-mode) padding
     (7, 7, 3, 3, 1, 2, 0, 0, 0, 0),   # stride > kernel: skipped rows, dropped last row
 ]
+# line RAM in banks (BANK_DEPTH): 56 words in 7 banks of 8; 25 words in 4 banks, the
+# last one rounded up to 2 words
+BANKED = [(GRID[0], 8), (GRID[1], 8)]
 
 
 @pytest.mark.verilator
-@pytest.mark.parametrize("h,w,c,lanes,k,s,pt,pl,pb,pr", GRID)
-def test_window_gen(h, w, c, lanes, k, s, pt, pl, pb, pr):
+@pytest.mark.parametrize("geom,bank", [(g, 0) for g in GRID] + BANKED)
+def test_window_gen(geom, bank):
+    h, w, c, lanes, k, s, pt, pl, pb, pr = geom
     run("window_gen", "test_window_gen", Path(__file__).parent,
         dict(H=h, W=w, C=c, LANES=lanes, DATA_W=8, K=k, S=s,
-             PAD_T=pt, PAD_L=pl, PAD_B=pb, PAD_R=pr, RAM_STYLE=0))
+             PAD_T=pt, PAD_L=pl, PAD_B=pb, PAD_R=pr, RAM_STYLE=0, BANK_DEPTH=bank))

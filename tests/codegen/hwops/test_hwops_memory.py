@@ -193,7 +193,7 @@ _CELLS = {"RAMB18": "RAMB18E1", "RAMB36": "RAMB36E1", "DPR16X4": "TRELLIS_DPR16X
 # on the module with the op's params(), RAM cells of the whole instance
 MEASURED_OPS = [
     (MaxPool, (9, 10, 3, 1, 5), dict(out_hw=(4, 4), k=3, s=2),
-     {"RAM64M": 6, "RAM32M": 1}, {"TRELLIS_DPR16X4": 26}),
+     {"RAM64M": 6, "RAM32M": 1}, {"DP16KD": 1, "TRELLIS_DPR16X4": 2}),
     (MaxPool, (13, 8, 32, 1, 14), dict(out_hw=(6, 3), k=3, s=2),   # line RAM: 2 banks
      {"RAMB18E1": 2, "RAM32M": 3}, {"DP16KD": 2, "TRELLIS_DPR16X4": 8}),
     (MaxPool, (13, 8, 16, 8, 6), dict(out_hw=(6, 3), k=3, s=2),
