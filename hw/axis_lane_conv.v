@@ -11,8 +11,22 @@
 // accepted when its lanes fit, an output beat leaves when the pixel's next
 // OUT_LANES (or remaining) lanes are present (room counts this cycle's pop).  tlast travels with the last
 // lane of its beat and comes out on the beat holding that lane.
+// Fast paths (constant shifts only, chosen by the generate block below):
+//  - wide -> narrow (IN_LANES = k * OUT_LANES, C % IN_LANES == 0): an input
+//    beat is loaded into a register and leaves as k slices of its low
+//    OUT_LANES lanes, the register shifted right by OUT_LANES lanes per pop;
+//    the next beat is accepted as the last slice leaves.  tlast comes out on
+//    the last slice.
+//  - narrow -> wide (OUT_LANES = k * IN_LANES, k >= 2, C % OUT_LANES == 0):
+//    input beats shift into a register of (k-1) * IN_LANES lanes; the k-th
+//    beat goes straight, with it, into the output register.  tlast is the
+//    k-th beat's.
+// Both keep the general path's tlast semantics (every beat is full, so the
+// last lane of an input beat is the last lane of an output beat).
 // Cycles: max(ceil(C/IN_LANES), ceil(C/OUT_LANES)) cycles per pixel in
-// steady state (the slower side moves 1 beat/cycle); latency 1-2 cycles.
+// steady state (the slower side moves 1 beat/cycle).  Latency (first input
+// beat to first output beat): general ceil(min(C, OUT_LANES)/IN_LANES) + 1,
+// wide -> narrow 2, narrow -> wide k cycles.
 // Reset: synchronous, active high; buffer emptied.
 `default_nettype none
 
@@ -40,6 +54,14 @@ module axis_lane_conv #(
     localparam integer BUF  = IN_LANES + OUT_LANES;
     localparam integer FAW  = $clog2(((CFI > CFO) ? CFI : CFO) + 1);
     localparam integer BB   = BUF * LANE_W;
+    localparam integer IW   = IN_LANES * LANE_W;
+    localparam integer OW   = OUT_LANES * LANE_W;
+    // fast paths: every beat full and one lane count a multiple of the other
+    localparam         DOWN = (IN_LANES % OUT_LANES == 0) && (C % IN_LANES == 0);
+    localparam         UP   = !DOWN && (OUT_LANES % IN_LANES == 0) && (C % OUT_LANES == 0);
+    localparam integer KD   = IN_LANES / OUT_LANES;   // slices per input beat (DOWN)
+    localparam integer KU   = OUT_LANES / IN_LANES;   // input beats per output beat (UP)
+    localparam integer KW   = $clog2((DOWN ? KD : KU) + 1);
 
     generate
         if (LANE_W < 1 || C < 1 || IN_LANES < 1 || OUT_LANES < 1) begin : g_bad_size
@@ -50,19 +72,8 @@ module axis_lane_conv #(
         end
     endgenerate
 
-    reg  [BB-1:0]   buff;
-    reg  [BUF-1:0]  lastf;   // tlast marker per buffered lane
-    reg  [BUF-1:0]  th;      // lanes buffered, thermometer coded: th[j] = (cnt > j)
-    reg  [FAW-1:0]  icf;
-    reg  [FAW-1:0]  ocf;
-    wire            out_ready;
-
-    wire           i_end   = (icf == FAW'(CFI - 1));  // a pixel's last input beat
-    wire           o_end   = (ocf == FAW'(CFO - 1));  // a pixel's last output beat
-    // the lane count as a thermometer code: every comparison with a constant
-    // is one bit of it, every update a constant shift (no carry chain)
-    wire [BUF:0]   thx     = {th, 1'b1};                  // thx[j]: cnt >= j
-    // cnt >= j for any constant j (x: thx)
+    // general path: the lane count as a thermometer code x (x[j]: cnt >= j)
+    // cnt >= j for any constant j
     function automatic ge(input [BUF:0] x, input integer j);
         ge = (j <= 0) ? 1'b1 : (j > BUF) ? 1'b0 : x[j];
     endfunction
@@ -75,96 +86,172 @@ module axis_lane_conv #(
         integer b;
         for (b = 0; b < BUF; b = b + 1) plus[b] = ge(x, b + 1 - d);
     endfunction
-    wire           o_valid = o_end ? ge(thx, REMO) : ge(thx, OUT_LANES);
-    wire           pop     = o_valid && out_ready;
-    // out_ready is a flop (the register slice's skid flag), so counting this
-    // cycle's pop in tready adds no path from m_axis_tready to s_axis_tready;
-    // room for IN_LANES lanes: cnt1 <= BUF - IN_LANES = OUT_LANES
-    wire           room_np = !ge(thx, OUT_LANES + 1);
-    wire           room_p  = o_end ? !ge(thx, OUT_LANES + REMO + 1) : !ge(thx, 2 * OUT_LANES + 1);
-    assign s_axis_tready   = pop ? room_p : room_np;
-    wire           push    = s_axis_tvalid && s_axis_tready;
 
-    // output beat: the first out_amt lanes, the rest zero
-    wire [OUT_LANES*LANE_W-1:0] full_o = buff[OUT_LANES*LANE_W-1:0];
-    wire [OUT_LANES*LANE_W-1:0] o_mask = o_end
-                                       ? {(OUT_LANES * LANE_W) {1'b1}} >> ((OUT_LANES - REMO) * LANE_W)
-                                       : {(OUT_LANES * LANE_W) {1'b1}};
-    wire o_last = o_end ? lastf[REMO-1] : lastf[OUT_LANES-1];
+    // the output register slice, fed by the selected path
+    wire [OW-1:0] r_data;
+    wire          r_last;
+    wire          r_valid;
+    wire          out_ready;   // a flop (the slice's skid flag)
 
-    // buffer after this cycle's pop: a constant shift by OUT_LANES or REMO lanes
-    wire [BB-1:0]  buf1  = !pop ? buff : o_end ? buff >> (REMO * LANE_W) : buff >> (OUT_LANES * LANE_W);
-    wire [BUF-1:0] last1 = !pop ? lastf : o_end ? lastf >> REMO : lastf >> OUT_LANES;
-
-    // the first free lane after the pop (cnt1 = cnt - popped lanes), one-hot,
-    // decoded from the flops for both pop outcomes (no arithmetic on the data
-    // path, no shift by a variable multiple of LANE_W)
-    wire [BUF-1:0] at_np;    // at_np[p]: cnt == p
-    wire [BUF-1:0] at_p;     // at_p[p]:  cnt - out_amt == p
-    wire [BUF-1:0] at1 = pop ? at_p : at_np;
-    genvar j;
     generate
+    if (DOWN) begin : g_down
+        reg  [IW-1:0]  sh;     // the input beat, its next slice in the low lanes
+        reg            shl;    // its tlast
+        reg            full;   // a slice is waiting
+        reg            rdy;    // empty, or the waiting slice is the beat's last
+        reg  [KW-1:0]  sl;     // slices already sent of this beat
+        wire           pop   = full && out_ready;
+        assign s_axis_tready = rdy && (!full || out_ready);
+        wire           push  = s_axis_tvalid && s_axis_tready;
+        assign r_data  = sh[OW-1:0];
+        assign r_last  = shl && rdy;
+        assign r_valid = full;
+        always @(posedge clk) begin
+            if (rst) begin
+                full <= 1'b0;
+                rdy <= 1'b1;
+                sl <= {KW{1'b0}};
+            end else if (push) begin
+                full <= 1'b1;
+                rdy <= (KD == 1);
+                sl <= {KW{1'b0}};
+            end else if (pop && rdy) begin   // the last slice left
+                full <= 1'b0;
+            end else if (pop) begin
+                rdy <= (sl == KW'(KD - 2));
+                sl <= sl + 1'b1;
+            end
+            // the data multiplexer is selected by the flop rdy alone (a LUT per
+            // bit, no fan-out of the handshake logic into every bit): with rdy
+            // set an enabled cycle loads the input beat (a pop without a push
+            // loads a don't-care as full clears)
+            if (push || pop) begin
+                sh <= rdy ? s_axis_tdata : sh >> OW;
+                shl <= rdy ? s_axis_tlast : shl;
+            end
+        end
+    end else if (UP) begin : g_up
+        reg  [OW-IW-1:0] acc;   // the first k-1 beats, the newest in the top lanes
+        reg  [KW-1:0]    nb;    // beats in acc
+        wire             b_end = (nb == KW'(KU - 1));
+        // the k-th beat goes straight into the output register with acc
+        assign s_axis_tready = !b_end || out_ready;
+        wire             push  = s_axis_tvalid && s_axis_tready;
+        wire [OW-1:0]    word  = {s_axis_tdata, acc};
+        assign r_data  = word;
+        assign r_last  = s_axis_tlast;
+        assign r_valid = s_axis_tvalid && b_end;
+        always @(posedge clk) begin
+            if (rst) nb <= {KW{1'b0}};
+            else if (push) nb <= b_end ? {KW{1'b0}} : nb + 1'b1;
+            if (push) acc <= word[OW-1:IW];   // a constant shift by IN_LANES lanes
+        end
+    end else begin : g_general
+        reg  [BB-1:0]   buff;
+        reg  [BUF-1:0]  lastf;   // tlast marker per buffered lane
+        reg  [BUF-1:0]  th;      // lanes buffered, thermometer coded: th[j] = (cnt > j)
+        reg  [FAW-1:0]  icf;
+        reg  [FAW-1:0]  ocf;
+
+        wire           i_end   = (icf == FAW'(CFI - 1));  // a pixel's last input beat
+        wire           o_end   = (ocf == FAW'(CFO - 1));  // a pixel's last output beat
+        // the lane count as a thermometer code: every comparison with a constant
+        // is one bit of it, every update a constant shift (no carry chain)
+        wire [BUF:0]   thx     = {th, 1'b1};                  // thx[j]: cnt >= j
+        wire           o_valid = o_end ? ge(thx, REMO) : ge(thx, OUT_LANES);
+        wire           pop     = o_valid && out_ready;
+        // out_ready is a flop (the register slice's skid flag), so counting this
+        // cycle's pop in tready adds no path from m_axis_tready to s_axis_tready;
+        // room for IN_LANES lanes: cnt1 <= BUF - IN_LANES = OUT_LANES
+        wire           room_np = !ge(thx, OUT_LANES + 1);
+        wire           room_p  = o_end ? !ge(thx, OUT_LANES + REMO + 1) : !ge(thx, 2 * OUT_LANES + 1);
+        assign s_axis_tready   = pop ? room_p : room_np;
+        wire           push    = s_axis_tvalid && s_axis_tready;
+
+        // output beat: the first out_amt lanes, the rest zero
+        wire [OUT_LANES*LANE_W-1:0] full_o = buff[OUT_LANES*LANE_W-1:0];
+        wire [OUT_LANES*LANE_W-1:0] o_mask = o_end
+                                           ? {(OUT_LANES * LANE_W) {1'b1}} >> ((OUT_LANES - REMO) * LANE_W)
+                                           : {(OUT_LANES * LANE_W) {1'b1}};
+        wire o_last = o_end ? lastf[REMO-1] : lastf[OUT_LANES-1];
+
+        // buffer after this cycle's pop: a constant shift by OUT_LANES or REMO lanes
+        wire [BB-1:0]  buf1  = !pop ? buff : o_end ? buff >> (REMO * LANE_W) : buff >> (OUT_LANES * LANE_W);
+        wire [BUF-1:0] last1 = !pop ? lastf : o_end ? lastf >> REMO : lastf >> OUT_LANES;
+
+        // the first free lane after the pop (cnt1 = cnt - popped lanes), one-hot,
+        // decoded from the flops for both pop outcomes (no arithmetic on the data
+        // path, no shift by a variable multiple of LANE_W)
+        wire [BUF-1:0] at_np;    // at_np[p]: cnt == p
+        wire [BUF-1:0] at_p;     // at_p[p]:  cnt - out_amt == p
+        wire [BUF-1:0] at1 = pop ? at_p : at_np;
+        genvar j;
         for (j = 0; j < BUF; j = j + 1) begin : g_pos
             assign at_np[j] = eq(thx, j);
             assign at_p[j]  = o_end ? eq(thx, j + REMO) : eq(thx, j + OUT_LANES);
         end
-    endgenerate
-    // input lane k lands on buffer lane j when cnt1 == j - k (an AND-OR mux
-    // per lane); lanes past the pixel's channels (k >= REMI on its last beat)
-    // are dropped; the beat's tlast marks the lane of its last channel
-    reg [BB-1:0]  ins;
-    reg [BUF-1:0] insl;
-    integer q, k;
-    always @* begin
-        ins  = {BB{1'b0}};
-        insl = {BUF{1'b0}};
-        for (q = 0; q < BUF; q = q + 1)
-            for (k = 0; k < IN_LANES && k <= q; k = k + 1)
-                if (at1[q-k]) begin
-                    if (k < REMI || !i_end)
-                        ins[q*LANE_W +: LANE_W] = ins[q*LANE_W +: LANE_W] | s_axis_tdata[k*LANE_W +: LANE_W];
-                    if (i_end ? (k == REMI - 1) : (k == IN_LANES - 1))
-                        insl[q] = s_axis_tlast;
-                end
-    end
-    // lanes at and above cnt1 are zero in buf1, so OR-ing the input lanes is exact
-    wire [BB-1:0]  buf2  = push ? buf1 | ins : buf1;
-    wire [BUF-1:0] last2 = push ? last1 | insl : last1;
-
-    always @(posedge clk) begin
-        if (rst) begin
-            buff <= {BB{1'b0}};
-            lastf <= {BUF{1'b0}};
-            th <= {BUF{1'b0}};
-            icf <= 0;
-            ocf <= 0;
-        end else begin
-            buff  <= buf2;
-            lastf <= last2;
-            casez ({pop, o_end, push, i_end})
-                4'b0?10: th <= plus(thx, IN_LANES);
-                4'b0?11: th <= plus(thx, REMI);
-                4'b100?: th <= plus(thx, -OUT_LANES);
-                4'b110?: th <= plus(thx, -REMO);
-                4'b1010: th <= plus(thx, IN_LANES - OUT_LANES);
-                4'b1011: th <= plus(thx, REMI - OUT_LANES);
-                4'b1110: th <= plus(thx, IN_LANES - REMO);
-                4'b1111: th <= plus(thx, REMI - REMO);
-                default: th <= th;   // neither pop nor push
-            endcase
-            if (push) icf <= i_end ? {FAW{1'b0}} : icf + 1'b1;
-            if (pop) ocf <= o_end ? {FAW{1'b0}} : ocf + 1'b1;
+        // input lane k lands on buffer lane j when cnt1 == j - k (an AND-OR mux
+        // per lane); lanes past the pixel's channels (k >= REMI on its last beat)
+        // are dropped; the beat's tlast marks the lane of its last channel
+        reg [BB-1:0]  ins;
+        reg [BUF-1:0] insl;
+        integer q, k;
+        always @* begin
+            ins  = {BB{1'b0}};
+            insl = {BUF{1'b0}};
+            for (q = 0; q < BUF; q = q + 1)
+                for (k = 0; k < IN_LANES && k <= q; k = k + 1)
+                    if (at1[q-k]) begin
+                        if (k < REMI || !i_end)
+                            ins[q*LANE_W +: LANE_W] = ins[q*LANE_W +: LANE_W] | s_axis_tdata[k*LANE_W +: LANE_W];
+                        if (i_end ? (k == REMI - 1) : (k == IN_LANES - 1))
+                            insl[q] = s_axis_tlast;
+                    end
         end
+        // lanes at and above cnt1 are zero in buf1, so OR-ing the input lanes is exact
+        wire [BB-1:0]  buf2  = push ? buf1 | ins : buf1;
+        wire [BUF-1:0] last2 = push ? last1 | insl : last1;
+
+        always @(posedge clk) begin
+            if (rst) begin
+                buff <= {BB{1'b0}};
+                lastf <= {BUF{1'b0}};
+                th <= {BUF{1'b0}};
+                icf <= 0;
+                ocf <= 0;
+            end else begin
+                buff  <= buf2;
+                lastf <= last2;
+                casez ({pop, o_end, push, i_end})
+                    4'b0?10: th <= plus(thx, IN_LANES);
+                    4'b0?11: th <= plus(thx, REMI);
+                    4'b100?: th <= plus(thx, -OUT_LANES);
+                    4'b110?: th <= plus(thx, -REMO);
+                    4'b1010: th <= plus(thx, IN_LANES - OUT_LANES);
+                    4'b1011: th <= plus(thx, REMI - OUT_LANES);
+                    4'b1110: th <= plus(thx, IN_LANES - REMO);
+                    4'b1111: th <= plus(thx, REMI - REMO);
+                    default: th <= th;   // neither pop nor push
+                endcase
+                if (push) icf <= i_end ? {FAW{1'b0}} : icf + 1'b1;
+                if (pop) ocf <= o_end ? {FAW{1'b0}} : ocf + 1'b1;
+            end
+        end
+
+        assign r_data  = full_o & o_mask;
+        assign r_last  = o_last;
+        assign r_valid = o_valid;
     end
+    endgenerate
 
     axis_register #(
-        .DATA_W(OUT_LANES * LANE_W)
+        .DATA_W(OW)
     ) u_out (
         .clk          (clk),
         .rst          (rst),
-        .s_axis_tdata (full_o & o_mask),
-        .s_axis_tlast (o_last),
-        .s_axis_tvalid(o_valid),
+        .s_axis_tdata (r_data),
+        .s_axis_tlast (r_last),
+        .s_axis_tvalid(r_valid),
         .s_axis_tready(out_ready),
         .m_axis_tdata (m_axis_tdata),
         .m_axis_tlast (m_axis_tlast),

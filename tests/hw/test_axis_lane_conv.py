@@ -50,9 +50,16 @@ async def refold(dut):
 
 GRID = [
     # LANE_W, C, IN_LANES, OUT_LANES
-    (8, 8, 4, 2),    # downsize, dividing
-    (5, 7, 2, 3),    # upsize, neither divides C
-    (8, 6, 6, 4),    # one input beat -> two output beats, last one padded
+    (4, 64, 64, 1),  # fast path wide -> narrow (a beat leaves as 64 slices)
+    (4, 64, 1, 64),  # fast path narrow -> wide (64 beats in, one out)
+    (4, 32, 16, 4),  # fast path wide -> narrow
+    (4, 32, 4, 16),  # fast path narrow -> wide
+    (8, 8, 4, 2),    # fast path wide -> narrow, k = 2
+    (6, 4, 4, 4),    # fast path, equal lanes (k = 1): a register
+    (4, 20, 16, 4),  # general: lanes divide but C is no multiple of IN_LANES
+    (4, 20, 4, 16),  # general: lanes divide but C is no multiple of OUT_LANES
+    (5, 7, 2, 3),    # general: upsize, neither divides C
+    (8, 6, 6, 4),    # general: one input beat -> two output beats, last one padded
 ]
 
 
