@@ -45,6 +45,9 @@ INSTANCES = {
     "axis_add": ("axis_add", {}, False, 0),
     # odd LANE_W: a `cnt * LANE_W` shift amount would take a DSP
     "axis_lane_conv": ("axis_lane_conv", dict(LANE_W=5, C=10, IN_LANES=4, OUT_LANES=3), False, 0),
+    # the constant-shift fast paths (wide -> narrow, narrow -> wide)
+    "axis_lane_conv_down": ("axis_lane_conv", dict(LANE_W=4, C=32, IN_LANES=16, OUT_LANES=4), False, 0),
+    "axis_lane_conv_up": ("axis_lane_conv", dict(LANE_W=4, C=32, IN_LANES=4, OUT_LANES=16), False, 0),
     "axis_dup": ("axis_dup", {}, False, 0),
     "axis_register": ("axis_register", {}, False, 0),
 }
