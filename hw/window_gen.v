@@ -135,7 +135,10 @@ module window_gen #(
     reg  [CW-1:0] nd;      // rows this window row needs complete
     reg  [CW-1:0] rel;     // rows this window row releases when it is left
 
-    wire          wr_room  = (free != {CW{1'b0}});
+    // free != 0 as a register (computed from free's next value), so that
+    // s_axis_tready leaves a flop and the upstream handshake logic does not
+    // run through a zero detector into the counters
+    reg           wr_room;
     wire          wr_en    = s_axis_tvalid && wr_room;
     reg           wcf_last;  // wcf == CF - 1
     reg           wx_last;   // wx == W - 1
@@ -192,6 +195,11 @@ module window_gen #(
     localparam integer BROW0 = ((NROWS - PAD_T) % NROWS) * W * CF;
     localparam integer OXB0  = ((1 << AW) - PAD_L * CF) % (1 << AW);
     localparam integer RW    = W * CF;                       // one line-buffer row
+    wire [CW-1:0] free_rel   = free + rel;
+    wire          free_0     = (free == {CW{1'b0}});
+    wire          free_1     = (free == CW'(1));
+    wire          free_rel_0 = (free_rel == {CW{1'b0}});
+    wire          free_rel_1 = (free_rel == CW'(1));
     wire [AW-1:0] brow_nx = last_oy ? step_mod(brow, (FADV % NROWS) * RW)
                                     : step_mod(brow, (S % NROWS) * RW);
 
@@ -269,7 +277,7 @@ module window_gen #(
             last2 <= last1;
         end
         if (rst) begin
-            wx <= 0; wcf <= 0; waddr <= 0; free <= CW'(NROWS); avail <= 0;
+            wx <= 0; wcf <= 0; waddr <= 0; free <= CW'(NROWS); wr_room <= 1'b1; avail <= 0;
             wcf_last <= (CF == 1); wx_last <= (W == 1);
             oys <= 0; oxs <= 0; oy <= 0; ox <= 0; ky <= 0; kx <= 0; rcf <= 0;
             iy <= 0; ix <= 0;
@@ -283,7 +291,10 @@ module window_gen #(
             if (adv) v1 <= issue;
             if (adv2) v2 <= v1;
             // the release from registers first; the late row_done adds last
-            free  <= (row_end ? free + rel : free) - {{(CW - 1) {1'b0}}, row_done};
+            free  <= (row_end ? free_rel : free) - {{(CW - 1) {1'b0}}, row_done};
+            // free's next value != 0: (row_end ? free + rel : free) != row_done
+            wr_room <= row_done ? !(row_end ? free_rel_1 : free_1)
+                                : !(row_end ? free_rel_0 : free_0);
             avail <= ((row_end && last_oy) ? avail - CW'(H) : avail) + {{(CW - 1) {1'b0}}, row_done};
             // writer: rows in ring order, frame after frame
             if (wr_en) begin
