@@ -25,9 +25,19 @@
 // consumed during nf = 0 and kept in a small buffer for nf > 0.
 // Multipliers: MULT_STYLE 0 writes `x * w` (yosys maps it to DSP48E1 /
 // MULT18X18D), 1 instantiates mul_lut (shift-and-add over the bits of the
-// narrower operand, no `*`: LUTs only, one register inside).
+// narrower operand, no `*`: LUTs only, one register inside), 2 packs PACK
+// products of one input lane into one DSP multiply (unsigned activations only):
+// the weights of PACK output channels, each offset to unsigned
+// (w + 2^(W_W-1), its top bit inverted), side by side PK_F = IN_W + W_W bits
+// apart in one operand of at most PACK_AW = 24 bits (a DSP48E1's 25-bit and a
+// DSP48E2's 27-bit signed port take it whole), times x: every field of the
+// product is one x * (w + 2^(W_W-1)) < 2^PK_F exactly, no carries between
+// fields.  The offset is removed at the accumulator: minus
+// 2^(W_W-1) * sum over the SIMD lanes of x (one sum shared by every PE).
+// PACK = 1 + (PACK_AW - W_W) / PK_F (3 for 4 x 4 bits, 2 for 8 x 4 bits); a
+// last group of one channel (PE % PACK = 1) gets a plain signed DSP product.
 // Pipeline (ECP5 125 MHz): operands registered, products registered
-// (MUL_LAT = 1 DSP, 2 LUT), the SIMD adder tree registered after every level
+// (MUL_LAT = 1 DSP or packed DSP, 2 LUT), the SIMD adder tree registered after every level
 // (TREE_LAT = clog2(SIMD) levels), then the accumulator (bias word read a
 // cycle ahead into a register, PROD_SHIFT a wire).
 // Cycles: NF * SF = ceil(COUT/PE) * K*K * ceil(CIN/SIMD) cycles per output
@@ -53,7 +63,7 @@ module conv_mvu #(
     parameter         WEIGHT_FILE = "",   // $readmemh file of the weight ROM
     parameter         BIAS_FILE   = "",   // $readmemh file of the bias ROM
     parameter integer WROM_STYLE  = 0,    // weight ROM: 0 auto, 1 block RAM, 2 LUT
-    parameter integer MULT_STYLE  = 0     // products: 0 DSP (`*`), 1 LUT (mul_lut)
+    parameter integer MULT_STYLE  = 0     // products: 0 DSP (`*`), 1 LUT (mul_lut), 2 PACK per DSP
 ) (
     input  wire                   clk,
     input  wire                   rst,
@@ -81,6 +91,11 @@ module conv_mvu #(
     localparam integer OUT_DEPTH = 16;
     localparam integer RW     = $clog2(OUT_DEPTH) + 1;
     localparam integer MUL_LAT  = (MULT_STYLE == 1) ? 2 : 1;   // operands -> registered product
+    // MULT_STYLE 2: fields of PK_F bits, PACK of them in a PACK_AW-bit operand, NG groups
+    localparam integer PACK_AW  = 24;
+    localparam integer PK_F     = IN_W + W_W;
+    localparam integer PACK     = (MULT_STYLE == 2) ? 1 + (PACK_AW - W_W) / PK_F : 1;
+    localparam integer NG       = (PE + PACK - 1) / PACK;
     localparam integer TREE_LAT = (SIMD > 1) ? $clog2(SIMD) : 0;  // registered tree levels
     localparam integer DP       = MUL_LAT + TREE_LAT;          // stage C -> accumulate stage
     // the LUT multiplier's rows run over the narrower operand
@@ -105,8 +120,11 @@ module conv_mvu #(
         if (WROM_STYLE < 0 || WROM_STYLE > 2) begin : g_bad_style
             $fatal(1, "conv_mvu: WROM_STYLE must be 0, 1 or 2");
         end
-        if (MULT_STYLE < 0 || MULT_STYLE > 1) begin : g_bad_mult
-            $fatal(1, "conv_mvu: MULT_STYLE must be 0 (DSP) or 1 (LUT)");
+        if (MULT_STYLE < 0 || MULT_STYLE > 2) begin : g_bad_mult
+            $fatal(1, "conv_mvu: MULT_STYLE must be 0 (DSP), 1 (LUT) or 2 (packed DSP)");
+        end
+        if (MULT_STYLE == 2 && (IN_SIGNED != 0 || PACK < 2 || IN_W > 17)) begin : g_bad_pack
+            $fatal(1, "conv_mvu: MULT_STYLE 2 needs unsigned activations of <= 17 bits and 2 * IN_W + 3 * W_W <= 24");
         end
     endgenerate
 
@@ -250,7 +268,66 @@ module conv_mvu #(
 
     reg  [PE*ACC_W-1:0]  acc;
     localparam integer TW = PW + TREE_LAT;   // widest tree node
-    genvar p, s, l, j;
+    genvar p, s, l, j, g, k;
+
+    // MULT_STYLE 2: registered products of every (p, s) lane, PW bits signed at
+    // [(p*SIMD + s)*PW +: PW]: x * (w + 2^(W_W-1)) for a packed channel (zero-
+    // extended field), x * w for a channel alone in its group; the offset sum
+    // 2^(W_W-1) * sum_s x_s follows the pipeline to the accumulate stage.
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [PE*SIMD*PW-1:0] pk_prod;
+    wire [ACC_W-1:0]      pk_corr;
+    /* verilator lint_on UNUSEDSIGNAL */
+    generate
+        if (MULT_STYLE == 2) begin : g_pack
+            for (s = 0; s < SIMD; s = s + 1) begin : g_s
+                wire [IN_W-1:0] xl = xC[s*IN_W +: IN_W];
+                for (g = 0; g < NG; g = g + 1) begin : g_g
+                    localparam integer R  = (PE - g * PACK < PACK) ? PE - g * PACK : PACK;
+                    localparam integer AW = (R - 1) * PK_F + W_W;
+                    if (R >= 2) begin : g_dsp
+                        wire [AW-1:0] a;
+                        reg  [AW+IN_W-1:0] pq;
+                        for (k = 0; k < R; k = k + 1) begin : g_f
+                            wire [W_W-1:0] wl = wq2[((g*PACK + k)*SIMD + s)*W_W +: W_W];
+                            wire [W_W-1:0] wu = {~wl[W_W-1], wl[W_W-2:0]};
+                            if (k + 1 < R) begin : g_low
+                                assign a[k*PK_F +: PK_F] = {{(PK_F - W_W) {1'b0}}, wu};
+                            end else begin : g_top
+                                assign a[k*PK_F +: W_W] = wu;
+                            end
+                            assign pk_prod[((g*PACK + k)*SIMD + s)*PW +: PW] =
+                                {1'b0, pq[k*PK_F +: PK_F]};
+                        end
+                        always @(posedge clk) pq <= a * xl;
+                    end else begin : g_one
+                        wire signed [IN_W:0]  xs = {1'b0, xl};
+                        wire signed [W_W-1:0] ws = wq2[((g*PACK)*SIMD + s)*W_W +: W_W];
+                        reg  signed [PW-1:0]  pq;
+                        always @(posedge clk) pq <= xs * ws;
+                        assign pk_prod[((g*PACK)*SIMD + s)*PW +: PW] = pq;
+                    end
+                end
+            end
+            localparam integer XSW = IN_W + ((SIMD > 1) ? $clog2(SIMD) : 0);
+            reg [XSW-1:0] xsum;
+            reg [XSW-1:0] xs_d[1:DP];
+            integer xi, xj;   // one loop variable per always block
+            always @* begin
+                xsum = {XSW{1'b0}};
+                for (xi = 0; xi < SIMD; xi = xi + 1) xsum = xsum + XSW'(xC[xi*IN_W +: IN_W]);
+            end
+            always @(posedge clk) begin
+                xs_d[1] <= xsum;
+                for (xj = 2; xj <= DP; xj = xj + 1) xs_d[xj] <= xs_d[xj - 1];
+            end
+            assign pk_corr = ACC_W'(xs_d[DP]) << (W_W - 1);
+        end else begin : g_nopack
+            assign pk_prod = {(PE * SIMD * PW) {1'b0}};
+            assign pk_corr = {ACC_W{1'b0}};
+        end
+    endgenerate
+
     generate
         for (p = 0; p < PE; p = p + 1) begin : g_pe
             // tree nodes, level-major: node j of level l (PW + l bits, signed) at
@@ -259,11 +336,15 @@ module conv_mvu #(
             wire [(TREE_LAT + 1) * SIMD * TW - 1:0] t;
             /* verilator lint_on UNUSEDSIGNAL */
             for (s = 0; s < SIMD; s = s + 1) begin : g_simd
+                /* verilator lint_off UNUSEDSIGNAL */   // (unused with packed products)
                 wire [IN_W-1:0]       xl = xC[s*IN_W +: IN_W];
                 wire [W_W-1:0]        wl = wq2[(p*SIMD + s)*W_W +: W_W];
+                /* verilator lint_on UNUSEDSIGNAL */
                 reg  signed [PW-1:0]  prod;
                 wire signed [TW-1:0]  prodx = TW'(prod);
-                if (MULT_STYLE == 1) begin : g_lut
+                if (MULT_STYLE == 2) begin : g_pk   // the packed DSP's field (registered there)
+                    always @* prod = pk_prod[(p*SIMD + s)*PW +: PW];
+                end else if (MULT_STYLE == 1) begin : g_lut
                     wire [PW-1:0] pw;
                     if (A_IS_X == 1) begin : g_ax
                         mul_lut #(.A_W(IN_W), .A_SIGNED(IN_SIGNED), .B_W(W_W), .B_SIGNED(1),
@@ -311,7 +392,16 @@ module conv_mvu #(
             wire signed [TW-1:0]    dot  = t[TREE_LAT*SIMD*TW +: TW];
             wire signed [ACC_W-1:0] dotx = ACC_W'(dot);
             wire [ACC_W-1:0] base = firstD ? bias_q[p*ACC_W +: ACC_W] : acc[p*ACC_W +: ACC_W];
-            always @(posedge clk) if (vD) acc[p*ACC_W +: ACC_W] <= base + (dotx <<< PROD_SHIFT);
+            // a packed channel's products carry the offset: take it off (modulo 2^ACC_W,
+            // exact since the true sum fits ACC_W)
+            localparam integer OFFSET = (MULT_STYLE == 2 && PE - (p / PACK) * PACK >= 2) ? 1 : 0;
+            wire [ACC_W-1:0] dotc;
+            if (OFFSET != 0) begin : g_corr
+                assign dotc = dotx - pk_corr;
+            end else begin : g_plain
+                assign dotc = dotx;
+            end
+            always @(posedge clk) if (vD) acc[p*ACC_W +: ACC_W] <= base + (dotc <<< PROD_SHIFT);
         end
     endgenerate
 

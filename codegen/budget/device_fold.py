@@ -25,6 +25,13 @@ moves convolutions between DSP and LUT products while that makes the fold
 fit: DSPs over the limit -> the layers that save the most DSPs per LUT added
 go to LUTs; LUTs over -> the LUT layers that save the most LUTs per DSP added
 go to DSPs.  The fold records the moved layers (``mult`` entries).
+
+On Xilinx parts a convolution may also pack products into DSPs (``mult =
+"pack"``: 2 or 3 narrow products per DSP48, unsigned activations), and
+``balance`` spends the DSPs the part has: per convolution the product style
+(LUT, packed DSP, DSP) with the fewest LUTs while the DSPs stay within the
+limit, chosen greedily from the fewest-DSP style by LUTs saved per DSP added
+(``spend_dsps``), even when the fold fits already.
 """
 from __future__ import annotations
 
@@ -70,10 +77,63 @@ def fits(b: Budget, dev: Device, utilization: float) -> tuple[bool, str, dict]:
     return f["fits"], f["binding"], f
 
 
+def _styles(op: ConvMvu) -> tuple[str, ...]:
+    return ("lut", "dsp", "pack") if op.pack else ("lut", "dsp")
+
+
+def spend_dsps(b: Budget, dev: Device, utilization: float) -> Budget:
+    """``b`` with each convolution's product style chosen for the fewest LUTs with
+    the DSPs within ``utilization`` of ``dev`` (module docstring); ``b`` itself
+    when nothing changes.  Starts from every convolution's fewest-DSP style and
+    takes, while the DSPs allow, the change that saves the most LUTs per DSP
+    added (a change that adds none first)."""
+    family = dev.family
+    convs = [i for i, op in enumerate(b.ops) if isinstance(op, ConvMvu)]
+    cost = {}
+    for i in convs:
+        for m in _styles(b.ops[i]):
+            ob = op_budget(b.ops[i].with_mult(m), family, b.uram)
+            cost[i, m] = (ob.dsp, ob.luts)
+    cap = dev.dsp * utilization
+    cur = {i: min(_styles(b.ops[i]), key=lambda m, i=i: cost[i, m]) for i in convs}
+    used = (b.fit(dev, utilization)["used"]["dsp"]
+            - sum(cost[i, b.ops[i].mult][0] for i in convs) + sum(cost[i, cur[i]][0] for i in convs))
+    while True:
+        best = None
+        for i in convs:
+            d0, l0 = cost[i, cur[i]]
+            for m in _styles(b.ops[i]):
+                d, l = cost[i, m]
+                if l < l0 and used + d - d0 <= cap:
+                    r = (l0 - l) / max(d - d0, 0.5)
+                    if best is None or r > best[0]:
+                        best = (r, i, m)
+        if best is None:
+            break
+        _, i, m = best
+        used += cost[i, m][0] - cost[i, cur[i]][0]
+        cur[i] = m
+    if all(cur[i] == b.ops[i].mult for i in convs):
+        return b
+    ops = list(b.ops)
+    fold = {k: dict(v) for k, v in b.fold.items()}
+    for i in convs:
+        op = ops[i] = b.ops[i].with_mult(cur[i])
+        entry = fold.setdefault(op.layer, {})
+        entry.pop("mult", None)
+        if cur[i] != ConvMvu.default_mult(op.in_w, op.w_w):
+            entry["mult"] = cur[i]
+    out = estimate_ops(b.config, ops, fold, b.family, b.uram, b.rows)
+    out.choice = b.choice
+    return out
+
+
 def balance(b: Budget, dev: Device, utilization: float) -> Budget:
     """``b`` with convolutions moved between DSP and LUT products until it fits
     ``dev`` (see the module docstring); ``b`` itself when it fits already or
-    moving does not help."""
+    moving does not help.  Xilinx: ``spend_dsps``."""
+    if dev.family == "xilinx":
+        return spend_dsps(b, dev, utilization)
     f = b.fit(dev, utilization)
     if f["fits"] or f["binding"] not in ("dsp", "luts"):
         return b

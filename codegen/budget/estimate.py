@@ -163,7 +163,8 @@ def _layer_of(op: HwOp, row: str, family: str, uram: bool) -> LayerBudget:
     for mu in op.multipliers():
         lb.multipliers += mu.count if mu.mac else 0
         lb.lut_multipliers += mu.count if mu.mac and mu.lut else 0
-        lb.dsp += 0 if mu.lut else mu.count * dsp_per_multiplier(mu.a, mu.b, mu.y, family)
+        lb.dsp += 0 if mu.lut else (mu.count // mu.per_dsp
+                                    * dsp_per_multiplier(mu.a, mu.b, mu.y, family))
     lb.cycles = op.cycles()
     return lb
 

@@ -77,7 +77,8 @@ class Mult:
     """``count`` multipliers of ``a`` x ``b`` bits giving ``y`` bits; ``mac``:
     a multiply-accumulate of the network (False: address/shift arithmetic that
     synthesis also maps to a DSP); ``lut``: a soft multiplier (hw/mul_lut.v,
-    LUTs only, no DSP)."""
+    LUTs only, no DSP); ``per_dsp``: products computed by each ``a`` x ``b``
+    multiply (conv_mvu's packed DSPs: ``count / per_dsp`` multiplies)."""
 
     a: int
     b: int
@@ -85,6 +86,7 @@ class Mult:
     count: int
     mac: bool = True
     lut: bool = False
+    per_dsp: int = 1
 
 
 def const_mult(a: int, const: int, used: int | None = None) -> list[Mult]:

@@ -12,9 +12,12 @@ ROM (``bias_shift``).  ACC_W is the worst case over the quantized ranges of
 input, weights and bias (bit widths and exponents only, never the weight
 values), so any weights of the same widths give the same netlist.
 
-Products: ``mult`` "dsp" (``*``, one DSP48E1 / MULT18X18D each) or "lut"
-(hw/mul_lut.v, shift-and-add, no DSP); ``default_mult`` puts narrow products
-in LUTs, the device fold moves layers between the two.
+Products: ``mult`` "dsp" (``*``, one DSP48E1 / MULT18X18D each), "lut"
+(hw/mul_lut.v, shift-and-add, no DSP) or "pack" (``pack_factor`` products of
+one input lane in one DSP multiply: offset-unsigned weights side by side in a
+24-bit operand, unsigned activations only, see hw/conv_mvu.v MULT_STYLE 2);
+``default_mult`` puts narrow products in LUTs, the device fold moves layers
+between the three.
 """
 from __future__ import annotations
 
@@ -29,8 +32,12 @@ from .streaming import AxisFifo
 
 # first output SF + 4 + MUL_LAT + TREE_LAT cycles after the first input beat (conv_mvu.v)
 LATENCY = 4
-MUL_LAT = {"dsp": 1, "lut": 2}   # operands -> registered product (mul_lut has one register)
-MULT_STYLES = ("dsp", "lut")
+MUL_LAT = {"dsp": 1, "lut": 2, "pack": 1}   # operands -> registered product (mul_lut has one register)
+MULT_STYLES = ("dsp", "lut", "pack")
+MULT_STYLE_PARAM = {"dsp": 0, "lut": 1, "pack": 2}
+# conv_mvu.v PACK_AW: the packed operand's unsigned bits (DSP48E1 25-bit, DSP48E2
+# 27-bit signed A port)
+PACK_AW = 24
 # default policy: LUT products when IN_W + 1 <= 5 and W_W <= 5 (an unsigned 4-bit
 # activation x a signed 5-bit weight: 25-40 LUTs on xc7, 50-70 LUT4 on ECP5
 # per product, measured with mul_lut; an 8 x 8 takes 126 / 290)
@@ -41,6 +48,14 @@ def default_mult(in_w: int, w_w: int) -> str:
     """The default MULT_STYLE of products of ``in_w``-bit activations and
     ``w_w``-bit signed weights: "lut" when both are narrow, else "dsp"."""
     return "lut" if in_w <= LUT_MAX_IN_W and w_w <= LUT_MAX_W_W else "dsp"
+
+
+def pack_factor(in_w: int, in_signed: bool, w_w: int) -> int:
+    """Products per DSP multiply with ``mult = "pack"`` (conv_mvu.v PACK): fields of
+    ``in_w + w_w`` bits, the top one ``w_w`` bits, within PACK_AW; 0 when the
+    engine cannot pack (signed activations, wider than an 18-bit port, fewer than 2)."""
+    n = 1 + (PACK_AW - w_w) // (in_w + w_w)
+    return n if not in_signed and in_w <= 17 and n >= 2 else 0
 
 
 @dataclass(eq=False)
@@ -84,6 +99,9 @@ class ConvMvu(HwOp):
         if self.mult not in MULT_STYLES:
             raise FoldError(f"fold: {self.layer}: mult = {self.mult!r} must be one of "
                             f"{', '.join(MULT_STYLES)}")
+        if self.mult == "pack" and not self.pack:
+            raise FoldError(f"fold: {self.layer}: mult = 'pack' needs unsigned activations "
+                            f"and two {self.in_w}+{self.w_w}-bit products in {PACK_AW} bits")
 
     @staticmethod
     def check_fold(layer: str, cin: int, cout: int, pe: int, simd: int) -> None:
@@ -100,6 +118,8 @@ class ConvMvu(HwOp):
     cf = property(lambda s: ceil_div(s.cin, s.simd))
     sf = property(lambda s: s.k * s.k * s.cf)
     nf = property(lambda s: ceil_div(s.cout, s.pe))
+    # products per packed DSP (0: cannot pack)
+    pack = property(lambda s: pack_factor(s.x.bits, s.x.signed, s.w_w))
 
     @classmethod
     def standalone(cls, name: str, cin: int, cout: int, k: int, pe: int, simd: int, *,
@@ -139,7 +159,7 @@ class ConvMvu(HwOp):
                 "PE": self.pe, "IN_W": self.in_w, "IN_SIGNED": int(self.x.signed),
                 "W_W": self.w_w, "ACC_W": self.acc_w, "PROD_SHIFT": self.prod_shift,
                 "NPIX": self.npix, "USE_BIAS": int(self.bias_w > 0),
-                "MULT_STYLE": int(self.mult == "lut")}
+                "MULT_STYLE": MULT_STYLE_PARAM[self.mult]}
 
     def cycles(self) -> int:
         return self.cycles_of(self.npix, self.cin, self.cout, self.k, self.pe, self.simd)
@@ -177,9 +197,27 @@ class ConvMvu(HwOp):
                            style="lut", collision="x"))
         return mems
 
+    def pack_groups(self) -> list[int]:
+        """Channels of each packed DSP of one input lane (conv_mvu.v groups)."""
+        n = self.pack
+        return [min(n, self.pe - g) for g in range(0, self.pe, n)]
+
     def multipliers(self) -> list[Mult]:
-        return [Mult(self.in_w + 1, self.w_w, self.in_w + 1 + self.w_w, self.pe * self.simd,
-                     lut=self.mult == "lut")]
+        pw = self.in_w + 1 + self.w_w
+        if self.mult != "pack":
+            return [Mult(self.in_w + 1, self.w_w, pw, self.pe * self.simd,
+                         lut=self.mult == "lut")]
+        # per group of r >= 2 channels one unsigned (r-1)*F + W_W by IN_W bit product;
+        # a lone channel a plain signed one
+        f, out = self.in_w + self.w_w, []
+        for r in sorted(set(self.pack_groups())):
+            count = self.pack_groups().count(r) * r * self.simd
+            if r == 1:
+                out.append(Mult(self.in_w + 1, self.w_w, pw, count))
+            else:
+                aw = (r - 1) * f + self.w_w
+                out.append(Mult(aw + 1, self.in_w + 1, aw + self.in_w, count, per_dsp=r))
+        return out
 
     def mul_operands(self) -> tuple[int, int]:
         """(A_W, B_W) of one mul_lut: rows over the narrower operand (conv_mvu.v A_IS_X)."""
@@ -197,11 +235,13 @@ class ConvMvu(HwOp):
             nodes = ceil_div(nodes, 2)
             tree += nodes * (pw + lvl + 1)
         ctrl = sum(clog2(v) for v in (self.sf, self.nf, self.npix, self.nf * self.sf))
+        # "pack" as "dsp": its offset subtract costs no more than the plain DSP engine's
+        # logic (PE 16, SIMD 4, 4 x 4 bits, xcup: 1,541 LUTs packed, 1,683 DSP, measured)
         return (n * a * b if lut else 0, n * (a + b) if lut else 0, self.pe * tree,
                 self.pe * self.acc_w, self.simd * self.in_w, ctrl, 1)
 
     def with_mult(self, mult: str) -> "ConvMvu":
-        """The same engine with its products in ``mult`` ("dsp" or "lut")."""
+        """The same engine with its products in ``mult`` ("dsp", "lut" or "pack")."""
         return replace(self, mult=mult)
 
     # ------------------------------------------------------------- ROM contents

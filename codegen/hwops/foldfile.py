@@ -36,7 +36,7 @@ from .base import FoldError
 
 ENGINE_KEYS = {"pe", "simd", "lanes", "mult"}
 KEYS = ENGINE_KEYS | {"reuse"}
-MULT_STYLES = ("dsp", "lut")   # conv_mvu MULT_STYLE 0 / 1
+MULT_STYLES = ("dsp", "lut", "pack")   # conv_mvu MULT_STYLE 0 / 1 / 2
 STRATEGIES = ("Latency", "Resource")
 
 
@@ -47,7 +47,7 @@ def _positive(where: str, name: str, v) -> None:
 
 def check_entries(fold: dict, where: str = "fold") -> dict:
     """Every entry a table of pe/simd/reuse/mult or lanes, positive integers
-    (``mult``: "dsp" or "lut")."""
+    (``mult``: "dsp", "lut" or "pack")."""
     if not isinstance(fold, dict):
         raise FoldError(f"{where}: a fold is a table of entries, got {type(fold).__name__}")
     for name, entry in fold.items():

@@ -16,7 +16,9 @@ CORNERS = {
     "conv_mvu": [dict(K=1, CIN=8, COUT=8, SIMD=8, PE=8, USE_BIAS=1, IN_SIGNED=1),
                  dict(CIN=5, COUT=7, SIMD=2, PE=3, NPIX=20), dict(PROD_SHIFT=5, ACC_W=22),
                  dict(MULT_STYLE=1), dict(MULT_STYLE=1, IN_W=9, W_W=3, IN_SIGNED=1, SIMD=3, CIN=3),
-                 dict(MULT_STYLE=1, IN_W=1, SIMD=1, ACC_W=20)],
+                 dict(MULT_STYLE=1, IN_W=1, SIMD=1, ACC_W=20),
+                 dict(MULT_STYLE=2, IN_W=4, W_W=4, CIN=3, SIMD=3, COUT=7, PE=7, ACC_W=16),
+                 dict(MULT_STYLE=2, IN_W=8, W_W=4, CIN=3, SIMD=1, COUT=8, PE=8, ACC_W=20)],
     "mul_lut": [dict(A_W=1, A_SIGNED=1, P_W=5), dict(A_W=5, A_SIGNED=1, B_W=8, P_W=13, PIPE=1),
                 dict(A_W=8, B_W=3, B_SIGNED=0, P_W=11, PIPE=1)],
     "requant": [dict(SHIFT=1, IN_W=4, OUT_W=8, OUT_SIGNED=1), dict(SHIFT=-3, IN_SIGNED=0, NARROW=1)],
@@ -85,3 +87,12 @@ def test_illegal_parameters_stop_elaboration(top):
     res = lint(top, ILLEGAL[top])
     out = res.stdout + res.stderr
     assert res.returncode != 0 and "USERFATAL" in out and top in out, out
+
+
+@pytest.mark.verilator
+def test_conv_mvu_pack_needs_unsigned_narrow_products():
+    for params in (dict(MULT_STYLE=2, IN_SIGNED=1, IN_W=4, W_W=4),   # signed activations
+                   dict(MULT_STYLE=2, IN_W=16, W_W=8, ACC_W=30)):    # one product per 24 bits
+        res = lint("conv_mvu", params)
+        out = res.stdout + res.stderr
+        assert res.returncode != 0 and "MULT_STYLE 2 needs" in out, (params, out)
