@@ -22,6 +22,7 @@ where they do, see ``codegen/qonnx/exponent_sites``).
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass, field
 
 from squeezefpga.quant.arch import NetConfig
@@ -37,14 +38,21 @@ RESOURCES = ("bram18_equiv", "uram", "dsp", "lutram_bits", "luts")
 LUTRAM_CELL_LUTS = {"xilinx": 1, "ecp5": 4}
 # a ROM / register array left to logic: entries one LUT decodes (LUT6 / LUT4)
 LUT_ENTRIES = {"xilinx": 64, "ecp5": 16}
+# LUTs per input of the multiplexer that joins a memory's banks (words deeper than one
+# primitive) after the read (Mapping.read_mux_bits).  ECP5: 1.0, least squares with
+# the LUT-product coefficients of ConvMvu on 46 synth_ecp5 conv_mvu engines (banked
+# weight ROMs and input buffers); Xilinx: left in its fitted coefficients (0)
+READ_MUX_LUTS = {"xilinx": 0.0, "ecp5": 1.0}
 
 
 def memory_luts(mem, mp: Mapping, family: str) -> tuple[int, int]:
     """(LUTs, flip-flops) of one memory as mapped: its LUT-RAM cells, or when
     left to logic a ROM's decoder (one LUT per LUT_ENTRIES words per bit, the
     wide multiplexers in MUXF7/F8 / PFUMX cells) or a RAM's registers and read
-    multiplexer (a 4:1 per LUT6, 2:1 per LUT4 level)."""
+    multiplexer (a 4:1 per LUT6, 2:1 per LUT4 level); plus the multiplexer that
+    joins a RAM / ROM's banks after the read (READ_MUX_LUTS)."""
     luts = mp.lutram_luts * LUTRAM_CELL_LUTS[family]
+    luts += math.floor(READ_MUX_LUTS[family] * mp.read_mux_bits + 0.5)
     if not mp.logic_bits:
         return luts, 0
     if mem.rom:

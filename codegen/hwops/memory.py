@@ -192,6 +192,7 @@ class Mapping:
     logic_bits: int = 0  # bits left to flip-flops / LUT logic
     stored_bits: int = 0
     primitive_bits: int = 0  # capacity of the block/ultra/LUT RAM primitives used
+    read_mux_bits: int = 0  # inputs of the bank mux after the read: W * (banks - 1) per port
     prims: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -207,7 +208,7 @@ class Mapping:
 
     def __iadd__(self, o: "Mapping") -> "Mapping":
         for f in ("bram18", "bram36", "uram", "dp16kd", "lutram_bits", "lutram_luts",
-                  "lutram_cells", "logic_bits", "stored_bits", "primitive_bits"):
+                  "lutram_cells", "logic_bits", "stored_bits", "primitive_bits", "read_mux_bits"):
             setattr(self, f, getattr(self, f) + getattr(o, f))
         for k, v in o.prims.items():
             self.prims[k] = self.prims.get(k, 0) + v
@@ -317,6 +318,7 @@ def map_memory(m: Memory, family: str, uram: bool = False) -> Mapping:
     else:
         n = cells * g.count
     out.prims = {g.prim: n}
+    out.read_mux_bits = m.width * (f.banks - 1) * m.read_ports * f.repl
     if g.kind == "lut":
         out.lutram_bits = m.stored_bits
         out.lutram_cells = n
