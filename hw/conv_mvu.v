@@ -323,7 +323,10 @@ module conv_mvu #(
             end
             assign pk_corr = ACC_W'(xs_d[DP]) << (W_W - 1);
         end else begin : g_nopack
+            // PE*SIMD*PW can pass Verilator's replication limit (8192) on wide engines
+            /* verilator lint_off WIDTHCONCAT */
             assign pk_prod = {(PE * SIMD * PW) {1'b0}};
+            /* verilator lint_on WIDTHCONCAT */
             assign pk_corr = {ACC_W{1'b0}};
         end
     endgenerate

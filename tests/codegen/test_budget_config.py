@@ -25,14 +25,20 @@ def _rel(a, b, key):
 
 @pytest.mark.parametrize("family", ["xilinx", "ecp5"])
 def test_config_equals_the_trained_fmnist_build(family):
-    """The committed model: same fold, cycles, multipliers, DSPs, weight/bias bits and
-    block RAM; its trained exponents widen a few accumulators (FIFO bits +4.7%)."""
+    """The committed model: same fold, cycles, multipliers, DSPs and weight/bias bits.
+    Its trained exponents widen what the nominal config cannot know: both Adds join
+    inputs 1 bit apart (test_exponent_sites), so the max-pool line buffer after Add_0
+    and the streams after them are a bit wider (2026-11-30 model: buffer bits +9.4 %,
+    FIFO bits +3.3 %, BRAM18 16 -> 18 on xc7, DP16KD 109 -> 111)."""
     a, b = _both(presets.load("fmnist"), "models/fmnist/fmnist.onnx", family)
     assert a.fold == b.fold and a.cycles == b.cycles == 7056
     ta, tb = a.total.as_dict(), b.total.as_dict()
-    for k in SAME + ("dsp", "bram18_equiv", "dp16kd"):
+    for k in SAME + ("dsp",):
         assert ta[k] == tb[k], k
-    assert _rel(ta, tb, "buffer_bits") <= 0.01 and _rel(ta, tb, "fifo_bits") <= 0.10
+    for k in ("bram18_equiv", "dp16kd", "buffer_bits", "fifo_bits"):
+        assert ta[k] <= tb[k], k            # alignment bits only ever widen
+    assert _rel(ta, tb, "bram18_equiv") <= 0.20
+    assert _rel(ta, tb, "buffer_bits") <= 0.10 and _rel(ta, tb, "fifo_bits") <= 0.10
 
 
 def _export(tmp_path, name, shape, scales):

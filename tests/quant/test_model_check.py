@@ -78,3 +78,18 @@ def test_cli_refuses_a_missing_model_in_one_line(tmp_path, capsys):
     assert main([str(tmp_path / "absent.onnx"), "--limit", "1"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "absent.onnx" in err[0]
+
+
+@pytest.mark.slow
+def test_committed_model_reaches_93_percent_by_onnxruntime():
+    """Issue #16's bar, measured outside Brevitas and golden: onnxruntime on the QCDQ
+    lowering, the 10k Fashion-MNIST test images; equal to what training recorded."""
+    from squeezefpga.quant.data import DataError, load_fmnist
+
+    try:
+        test = load_fmnist("test")
+    except DataError as e:
+        pytest.skip(str(e))
+    acc = float((qcdq_predict(MODEL, test.images).argmax(1) == test.labels).mean())
+    recorded = json.loads((MODEL.parent / "metrics.json").read_text())["test_accuracy"]
+    assert acc == pytest.approx(recorded, abs=1e-9) and acc >= 0.93, (acc, recorded)

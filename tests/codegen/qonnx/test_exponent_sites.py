@@ -45,4 +45,9 @@ def test_compare_pairs_sites_by_node(tmp_path):
     assert [r["node"] for r in rows] == [s["node"] for s in exponent_sites(nominal)]
     assert all(r["nominal"] == 0 for r in rows)
     actual = {r["node"]: r["actual"] for r in rows}
-    assert actual["Add_0"] == 0 and actual["Add_1"] == 1     # Concat_3 at 2**0 + Concat_2 at 2**-1
+    # a join's shift is the spread of its input exponents (committed model: both Adds
+    # join a Concat at 2**-1 with one at 2**-2)
+    for r in rows:
+        if r["op"] in ("Add", "Concat"):
+            assert r["actual"] == max(r["actual_e_in"]) - min(r["actual_e_in"]), r
+    assert actual["Add_0"] == 1 and actual["Add_1"] == 1
