@@ -10,6 +10,8 @@
 // Packing: tdata is opaque (DATA_W bits), tlast is stored with it.
 // Cycles: latency 2 + OUT_REG cycles (write, RAM read[, output register]),
 // throughput 1 beat/cycle, capacity DEPTH + 1 + OUT_REG beats.
+// s_axis_tready is a flop (full set by the push that fills the RAM, cleared by
+// a pop), so no upstream ready chain runs through the pointer compare.
 // Reset: synchronous, active high; pointers and both read stages are
 // emptied (stored words are not cleared, they just become unreachable).
 `default_nettype none
@@ -54,8 +56,13 @@ module axis_fifo #(
     reg             ram_v;
     wire            ram_take;  // the RAM read register is emptied this cycle
 
+    // full is a register (s_axis_tready comes from a flop, so no ready chain runs
+    // through the pointer compare): set by a push that makes the DEPTH-th entry,
+    // cleared by a pop; almost (DEPTH - 1 entries) is compared from registers.
+    reg             full;
+    wire [AW:0]     used      = wr_ptr - rd_ptr;
+    wire            almost    = (used == (AW + 1)'(DEPTH - 1));
     wire ram_empty = (wr_ptr == rd_ptr);
-    wire full      = (wr_ptr[AW] != rd_ptr[AW]) && (wr_ptr[AW-1:0] == rd_ptr[AW-1:0]);
     wire push      = s_axis_tvalid && !full;
     wire pop_ram   = !ram_empty && (!ram_v || ram_take);
 
@@ -111,7 +118,10 @@ module axis_fifo #(
             wr_ptr <= {(AW + 1) {1'b0}};
             rd_ptr <= {(AW + 1) {1'b0}};
             ram_v  <= 1'b0;
+            full   <= 1'b0;
         end else begin
+            if (push && !pop_ram && almost) full <= 1'b1;
+            else if (pop_ram) full <= 1'b0;
             if (push) wr_ptr <= wr_ptr + 1'b1;
             if (pop_ram) rd_ptr <= rd_ptr + 1'b1;
             if (pop_ram) ram_v <= 1'b1;

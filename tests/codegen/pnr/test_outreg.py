@@ -1,0 +1,109 @@
+"""outreg: flip-flops after a DP16KD's read go into its output register
+(REGMODE OUTREG, OCE = their enable) only when that is the same circuit."""
+import copy
+import json
+
+from squeezefpga.codegen.pnr.outreg import absorb_file, absorb_output_registers
+
+CLK, CLK2, EN, EN2, RST = 2, 3, 4, 5, 6
+
+
+def ram(name, width_b=18, clk_a=CLK, clk_b=CLK, outs=None):
+    """A DP16KD whose DOxN pins drive the bits in ``outs`` ({pin: bit})."""
+    conn = {"CLKA": [clk_a], "CLKB": [clk_b], "OCEA": ["1"], "OCEB": ["1"], "CEA": ["1"],
+            "CEB": ["1"], "RSTA": ["0"], "RSTB": ["0"]}
+    conn.update({p: [b] for p, b in (outs or {}).items()})
+    dirs = {p: "output" if p.startswith("DO") else "input" for p in conn}
+    return name, {"type": "DP16KD", "parameters": {
+        "REGMODE_A": "NOREG", "REGMODE_B": "NOREG", "CLKAMUX": "CLKA", "CLKBMUX": "CLKB",
+        "DATA_WIDTH_A": format(width_b, "032b"), "DATA_WIDTH_B": format(width_b, "032b")},
+        "port_directions": dirs, "connections": conn}
+
+
+def ff(name, d, q, clk=CLK, ce=None, lsr="0", regset="RESET"):
+    conn = {"CLK": [clk], "DI": [d], "Q": [q], "LSR": [lsr]}
+    par = {"CLKMUX": "CLK", "CEMUX": "1 " if ce is None else "CE", "LSRMUX": "LSR",
+           "REGSET": regset, "GSR": "DISABLED"}
+    if ce is not None:
+        conn["CE"] = [ce]
+    return name, {"type": "TRELLIS_FF", "parameters": par, "connections": conn,
+                  "port_directions": {"CLK": "input", "DI": "input", "Q": "output",
+                                      "LSR": "input", "CE": "input"}}
+
+
+def lut(name, a, z):
+    return name, {"type": "LUT4", "parameters": {}, "connections": {"A": [a], "Z": [z]},
+                  "port_directions": {"A": "input", "Z": "output"}}
+
+
+def netlist(*cells):
+    return {"modules": {"top": {"cells": dict(cells), "netnames": {}}}}
+
+
+def test_registers_on_port_b_with_an_enable_are_absorbed():
+    n = netlist(ram("r", outs={"DOB0": 10, "DOB1": 11, "DOB5": 12}),
+                ff("f0", 10, 20, ce=EN), ff("f1", 11, 21, ce=EN), ff("f5", 12, 22, ce=EN),
+                lut("use", 20, 30))
+    assert absorb_output_registers(n, "top") == 3
+    cells = n["modules"]["top"]["cells"]
+    assert set(cells) == {"r", "use"}
+    r = cells["r"]
+    assert (r["parameters"]["REGMODE_A"], r["parameters"]["REGMODE_B"]) == ("NOREG", "OUTREG")
+    assert r["connections"]["OCEB"] == [EN] and r["connections"]["OCEA"] == ["1"]
+    assert [r["connections"][p] for p in ("DOB0", "DOB1", "DOB5")] == [[20], [21], [22]]
+    assert cells["use"]["connections"]["A"] == [20]   # still reads the register's net
+
+
+def test_always_enabled_registers_leave_oce_high():
+    n = netlist(ram("r", outs={"DOA0": 10}), ff("f", 10, 20))
+    assert absorb_output_registers(n, "top") == 1
+    r = n["modules"]["top"]["cells"]["r"]
+    assert r["parameters"]["REGMODE_A"] == "OUTREG" and r["connections"]["OCEA"] == ["1"]
+
+
+def test_36_bit_read_port_takes_both_output_halves():
+    """DATA_WIDTH_B 36: DOA and DOB are the read port B's (nextpnr's PDPW16KD
+    conversion), one register mode for both, OCEB."""
+    n = netlist(ram("r", width_b=36, clk_a="0", outs={"DOA3": 10, "DOB0": 11}),
+                ff("fa", 10, 20, ce=EN), ff("fb", 11, 21, ce=EN))
+    assert absorb_output_registers(n, "top") == 2
+    r = n["modules"]["top"]["cells"]["r"]
+    assert (r["parameters"]["REGMODE_A"], r["parameters"]["REGMODE_B"]) == ("OUTREG", "OUTREG")
+    assert r["connections"]["OCEB"] == [EN] and r["connections"]["OCEA"] == ["1"]
+
+
+def test_ports_that_are_not_the_same_circuit_are_left_alone():
+    cases = {
+        "an output also read by logic": [ff("f0", 10, 20), lut("l", 10, 30), ff("f1", 11, 21)],
+        "two registers on one output": [ff("f0", 10, 20), ff("g0", 10, 23), ff("f1", 11, 21)],
+        "a register on another clock": [ff("f0", 10, 20), ff("f1", 11, 21, clk=CLK2)],
+        "two enables": [ff("f0", 10, 20, ce=EN), ff("f1", 11, 21, ce=EN2)],
+        "a reset": [ff("f0", 10, 20), ff("f1", 11, 21, lsr=RST)],
+        "a set register": [ff("f0", 10, 20), ff("f1", 11, 21, regset="SET")],
+        "an output into logic only": [lut("l0", 10, 30), ff("f1", 11, 21)],
+    }
+    for why, loads in cases.items():
+        n = netlist(ram("r", outs={"DOA0": 10, "DOA1": 11}), *loads)
+        before = copy.deepcopy(n)
+        assert absorb_output_registers(n, "top") == 0, why
+        assert n == before, why
+
+
+def test_inverted_clock_or_register_already_used():
+    n = netlist(ram("r", outs={"DOA0": 10}), ff("f", 10, 20))
+    n["modules"]["top"]["cells"]["r"]["parameters"]["CLKAMUX"] = "INV"
+    assert absorb_output_registers(n, "top") == 0
+    n = netlist(ram("r", outs={"DOA0": 10}), ff("f", 10, 20))
+    n["modules"]["top"]["cells"]["r"]["parameters"]["REGMODE_A"] = "OUTREG"
+    assert absorb_output_registers(n, "top") == 0
+
+
+def test_file_rewritten_only_when_changed(tmp_path):
+    f = tmp_path / "d.json"
+    f.write_text(json.dumps(netlist(ram("r", outs={"DOA0": 10}), lut("l", 10, 30))))
+    stamp = f.stat().st_mtime_ns
+    assert absorb_file(f, "top") == 0 and f.stat().st_mtime_ns == stamp
+    f.write_text(json.dumps(netlist(ram("r", outs={"DOA0": 10}), ff("f", 10, 20))))
+    assert absorb_file(f, "top") == 1
+    assert "f" not in json.loads(f.read_text())["modules"]["top"]["cells"]
+    assert not list(tmp_path.glob("*.tmp"))
