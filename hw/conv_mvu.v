@@ -19,7 +19,8 @@
 // (ky, kx).  The ROM (mvu_wrom) has a registered read and an output register;
 // WBANK_DEPTH > 0 splits it into banks side by side (WEIGHT_FILE then holds
 // WBANK_DEPTH words of ceil(NF*SF / WBANK_DEPTH) ROM words each, mvu_wrom.v)
-// with the bank multiplexer after the output register.  Bias: NF words of PE*ACC_W bits from $readmemh(BIAS_FILE)
+// with the bank multiplexer after the output register and a register after it
+// (WLAT).  Bias: NF words of PE*ACC_W bits from $readmemh(BIAS_FILE)
 // when USE_BIAS = 1.
 //
 // Schedule: for each output pixel, for nf in 0..NF-1, for sf in 0..SF-1 one
@@ -43,8 +44,9 @@
 // (TREE_LAT = clog2(SIMD) levels), then the accumulator (bias word read a
 // cycle ahead into a register, PROD_SHIFT a wire).
 // Cycles: NF * SF = ceil(COUT/PE) * K*K * ceil(CIN/SIMD) cycles per output
-// pixel when not stalled; the first output beat leaves SF + 4 + MUL_LAT +
-// TREE_LAT cycles after the first input beat.  A group starts only when the output FIFO (16 deep)
+// pixel when not stalled; the first output beat leaves SF + 4 + WLAT + MUL_LAT
+// + TREE_LAT cycles after the first input beat (WLAT 1 with a banked weight ROM:
+// its bank multiplexer registered, 0 otherwise).  A group starts only when the output FIFO (16 deep)
 // has room reserved for its result, so the pipeline itself never stalls.
 // Reset: synchronous, active high; counters, pipeline and output FIFO empty.
 `default_nettype none
@@ -100,7 +102,8 @@ module conv_mvu #(
     localparam integer PACK     = (MULT_STYLE == 2) ? 1 + (PACK_AW - W_W) / PK_F : 1;
     localparam integer NG       = (PE + PACK - 1) / PACK;
     localparam integer TREE_LAT = (SIMD > 1) ? $clog2(SIMD) : 0;  // registered tree levels
-    localparam integer DP       = MUL_LAT + TREE_LAT;          // stage C -> accumulate stage
+    localparam integer WLAT     = (WBANK_DEPTH > 0) ? 1 : 0;   // banked ROM: its mux register
+    localparam integer DP       = WLAT + MUL_LAT + TREE_LAT;   // stage C -> accumulate stage
     // the LUT multiplier's rows run over the narrower operand
     localparam integer A_IS_X   = (IN_W <= W_W) ? 1 : 0;
 
@@ -245,6 +248,18 @@ module conv_mvu #(
     // ---------------------------------------------------------------- datapath
     reg  [SIMD*IN_W-1:0] xC;
     always @(posedge clk) xC <= nf0B ? xin_b : ibuf_q;
+    // the products' x: xC, one more register when the banked ROM's word comes a
+    // cycle later (WLAT)
+    wire [SIMD*IN_W-1:0] xP;
+    generate
+        if (WLAT > 0) begin : g_xw
+            reg [SIMD*IN_W-1:0] xW;
+            always @(posedge clk) xW <= xC;
+            assign xP = xW;
+        end else begin : g_xc
+            assign xP = xC;
+        end
+    endgenerate
 
     reg [PE*ACC_W-1:0] bias_q;
     always @(posedge clk) bias_q <= brom[nfP];
@@ -264,7 +279,7 @@ module conv_mvu #(
     generate
         if (MULT_STYLE == 2) begin : g_pack
             for (s = 0; s < SIMD; s = s + 1) begin : g_s
-                wire [IN_W-1:0] xl = xC[s*IN_W +: IN_W];
+                wire [IN_W-1:0] xl = xP[s*IN_W +: IN_W];
                 for (g = 0; g < NG; g = g + 1) begin : g_g
                     localparam integer R  = (PE - g * PACK < PACK) ? PE - g * PACK : PACK;
                     localparam integer AW = (R - 1) * PK_F + W_W;
@@ -323,7 +338,7 @@ module conv_mvu #(
             /* verilator lint_on UNUSEDSIGNAL */
             for (s = 0; s < SIMD; s = s + 1) begin : g_simd
                 /* verilator lint_off UNUSEDSIGNAL */   // (unused with packed products)
-                wire [IN_W-1:0]       xl = xC[s*IN_W +: IN_W];
+                wire [IN_W-1:0]       xl = xP[s*IN_W +: IN_W];
                 wire [W_W-1:0]        wl = wq2[(p*SIMD + s)*W_W +: W_W];
                 /* verilator lint_on UNUSEDSIGNAL */
                 reg  signed [PW-1:0]  prod;

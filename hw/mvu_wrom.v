@@ -1,5 +1,6 @@
 // mvu_wrom: conv_mvu's weight ROM.  DEPTH words of WIDTH bits; q is the word
-// at addr two cycles earlier (a registered read, then an output register).
+// at addr two cycles earlier (a registered read, then an output register),
+// three with banks (the bank multiplexer's register).
 //
 // BANK_DEPTH = 0: one memory of DEPTH words, the contents $readmemh(INIT_FILE),
 // one word a line.  Block RAM yosys stacks for a deep ROM is joined by a
@@ -12,10 +13,11 @@
 // holds the memory in that layout (words past DEPTH zero).  Every bank's read
 // goes straight into the output register; the bank multiplexer follows it
 // (bank select delayed with the read), so a block RAM's output only feeds a
-// register.  One bank of a block RAM's depth at this width (BANK_DEPTH 512
-// for more than 18 bits, 1024 up to 18, ...) keeps the block RAM count of the
-// stacked ROM; the multiplexer costs the same LUTs; the output register is NB
-// times as wide.  Latency and contents are those of BANK_DEPTH = 0.
+// register, and a register follows the multiplexer (one cycle more: on ECP5
+// the multiplexer and a LUT multiplier's first stage together missed 8 ns).
+// Banks of the depth yosys would stack block RAMs in keep the block RAM count
+// of the stacked ROM; the multiplexer costs the same LUTs; the output register
+// is NB times as wide.  Contents are those of BANK_DEPTH = 0.
 // Reset: none (a ROM; the output follows the address).
 `default_nettype none
 
@@ -85,7 +87,9 @@ module mvu_wrom #(
                 sel1 <= addr[AW-1:LW];
                 sel2 <= sel1;
             end
-            assign q = q2[sel2*WIDTH +: WIDTH];
+            reg [WIDTH-1:0] q3;   // the multiplexer's register
+            always @(posedge clk) q3 <= q2[sel2*WIDTH +: WIDTH];
+            assign q = q3;
         end else begin : g_one
             assign q = q2;
         end

@@ -1,5 +1,6 @@
 """mvu_wrom: conv_mvu's weight ROM.  Every address, then random addresses with
-a new one each cycle; q equals ROM word addr two cycles later, flat
+a new one each cycle; q equals ROM word addr two cycles later (three with
+banks: the multiplexer's register), flat
 (BANK_DEPTH 0) and in banks side by side (the banked file layout written by
 the op class's layout rule: word a holds ROM words b*BANK_DEPTH + a)."""
 from pathlib import Path
@@ -27,12 +28,13 @@ async def reads(dut):
     cocotb.start_soon(Clock(dut.clk, 10, "ns").start())
     rng = random.Random(p["SEED"] + 1)
     addrs = list(range(p["DEPTH"])) + [rng.randrange(p["DEPTH"]) for _ in range(300)]
+    lag = 2 if p["BANK_DEPTH"] else 1   # edges after the one that samples addr
     seen = []
-    for i, a in enumerate(addrs + [0]):
+    for i, a in enumerate(addrs + [0] * lag):
         dut.addr.value = a
         await RisingEdge(dut.clk)
         await FallingEdge(dut.clk)
-        if i >= 1:   # after edge i: the word of the address sampled at edge i - 1
+        if i >= lag:   # after edge i: the word of the address sampled at edge i - lag
             seen.append(int(dut.q.value))
     exp = [words[a] for a in addrs]
     assert len(seen) == len(exp)
