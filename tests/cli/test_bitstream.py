@@ -159,6 +159,8 @@ def test_whole_flow_on_a_small_network(tmp_path, capsys):
     assert u["io"] == {"used": man["input"]["tdata_bits"] + man["output"]["tdata_bits"] + 8,
                        "available": 197}
     assert rep["fold_choice"]["device"] == "lfe5u-25f"
-    # registers after block RAM reads went into the RAMs' output registers (outreg.py)
-    assert (rep["bram_output_registers"] > 0) == (u["bram"]["used"] > 0)
-    assert "flip-flops moved into block RAM output registers" in cap.err
+    # registers after block RAM reads / products went into the primitives' output
+    # registers (outreg.py; the FIFOs' OUT_REG registers at least)
+    assert rep["absorbed_output_registers"] >= 0
+    assert rep["absorbed_output_registers"] > 0 or not u["bram"]["used"]
+    assert "flip-flops moved into block RAM / multiplier output registers" in cap.err

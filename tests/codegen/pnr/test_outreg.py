@@ -107,3 +107,41 @@ def test_file_rewritten_only_when_changed(tmp_path):
     assert absorb_file(f, "top") == 1
     assert "f" not in json.loads(f.read_text())["modules"]["top"]["cells"]
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def mult(name, outs, **par):
+    """A MULT18X18D as yosys maps ``*`` (no register) whose P pins drive ``outs``."""
+    conn = {"A0": [40], "B0": [41], "SIGNEDA": ["1"], "SIGNEDB": ["1"]}
+    conn.update({p: [b] for p, b in outs.items()})
+    dirs = {p: "output" if p.startswith("P") else "input" for p in conn}
+    return name, {"type": "MULT18X18D", "parameters": dict(par), "port_directions": dirs,
+                  "connections": conn}
+
+
+def test_product_registers_go_into_the_multiplier_output_register():
+    n = netlist(mult("m", {"P0": 10, "P1": 11, "P7": 12}),
+                ff("f0", 10, 20, ce=EN), ff("f1", 11, 21, ce=EN), ff("f7", 12, 22, ce=EN))
+    assert absorb_output_registers(n, "top") == 3
+    cells = n["modules"]["top"]["cells"]
+    m = cells["m"]
+    assert set(cells) == {"m"}
+    assert (m["parameters"]["REG_OUTPUT_CLK"], m["parameters"]["REG_OUTPUT_CE"],
+            m["parameters"]["REG_OUTPUT_RST"]) == ("CLK0", "CE0", "RST0")
+    assert (m["connections"]["CLK0"], m["connections"]["CE0"], m["connections"]["RST0"]) == \
+        ([CLK], [EN], ["0"])
+    assert [m["connections"][p] for p in ("P0", "P1", "P7")] == [[20], [21], [22]]
+
+
+def test_multipliers_that_are_not_the_same_circuit_are_left_alone():
+    cases = {
+        "a product into an adder": [ff("f0", 10, 20), lut("add", 11, 30)],
+        "two clocks": [ff("f0", 10, 20), ff("f1", 11, 21, clk=CLK2)],
+        "a reset": [ff("f0", 10, 20), ff("f1", 11, 21, lsr=RST)],
+    }
+    for why, loads in cases.items():
+        n = netlist(mult("m", {"P0": 10, "P1": 11}), *loads)
+        before = copy.deepcopy(n)
+        assert absorb_output_registers(n, "top") == 0, why
+        assert n == before, why
+    n = netlist(mult("m", {"P0": 10}, REG_INPUTA_CLK="CLK0"), ff("f0", 10, 20))
+    assert absorb_output_registers(n, "top") == 0   # a register already in use
