@@ -142,12 +142,15 @@ module conv_mvu #(
     reg  [RW-1:0]  reserved;   // results in flight or in the output FIFO
     wire           out_pop;
 
-    wire first_sf  = (sf == {SAW{1'b0}});
+    // sf == 0, nf == 0 and reserved < OUT_DEPTH are kept as registers, so the
+    // handshake (s_axis_tready, issue) is a gate or two from flops
+    reg  first_sf;
+    reg  nf0;
+    reg  room;
     wire last_sf   = (sf == SAW'(SF - 1));
     wire last_nf   = (nf == NAW'(NF - 1));
     wire last_pix  = (pix == PAW'(NPIX - 1));
-    wire nf0       = (nf == {NAW{1'b0}});
-    wire can_go    = !first_sf || (reserved < RW'(OUT_DEPTH));
+    wire can_go    = !first_sf || room;
     wire issue     = can_go && (!nf0 || s_axis_tvalid);
     assign s_axis_tready = can_go && nf0;
 
@@ -218,6 +221,7 @@ module conv_mvu #(
     wire [NAW-1:0]    ctlD_unused = ctlD[NAW-1:0];
     /* verilator lint_on UNUSEDSIGNAL */
 
+    wire [RW-1:0] reserved_nx = reserved + RW'(issue && first_sf) - RW'(out_pop);
     integer ci;
     always @(posedge clk) begin
         nf0B <= nf0;
@@ -231,10 +235,14 @@ module conv_mvu #(
             vB <= 1'b0; vC <= 1'b0; vE <= 1'b0;
             for (ci = 1; ci <= DP; ci = ci + 1) ctl[ci][CW-1] <= 1'b0;
             sf <= 0; nf <= 0; pix <= 0; waddr <= 0; reserved <= 0;
+            first_sf <= 1'b1; nf0 <= 1'b1; room <= 1'b1;
         end else begin
             vB <= issue; vC <= vB; vE <= vD && lastD;
-            reserved <= reserved + RW'(issue && first_sf) - RW'(out_pop);
+            reserved <= reserved_nx;
+            room     <= (reserved_nx < RW'(OUT_DEPTH));
             if (issue) begin
+                first_sf <= last_sf;
+                if (last_sf) nf0 <= last_nf;
                 sf    <= last_sf ? {SAW{1'b0}} : sf + 1'b1;
                 waddr <= (last_sf && last_nf) ? {WAW{1'b0}} : waddr + 1'b1;
                 if (last_sf) begin
