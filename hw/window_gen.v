@@ -184,8 +184,15 @@ module window_gen #(
     // per window row, from the current oys (lo(o) = max(o - PAD_T, 0) rows
     // released before window row o; the next row starts at oys + S):
     wire [CW-1:0] lo3   = ge(oys, PAD_T - 2 * S + 1) ? oys + CW'(2 * S - PAD_T) : {CW{1'b0}};
-    wire [CW-1:0] nd_nx = (nx_last || ge(oys, H + PAD_T - S - KS)) ? CW'(H)
-                        : oys + CW'(S + KS - PAD_T);
+    // rows the next window row needs, nd_nx = (nx_last || oys >= H + PAD_T - S -
+    // KS) ? H : oys + S + KS - PAD_T, kept as a register ndn (== nd_nx always),
+    // updated with oy / oys at the row end from their current values (oy + 1,
+    // oys + S), so the rows-ready compare starts at flops
+    localparam integer ND_NX0 = (OH <= 2 || H + PAD_T - S - KS <= 0) ? H : S + KS - PAD_T;
+    reg  [CW-1:0] ndn;
+    wire          nx2_last = (OH >= 3) && (oy == CW'(OH - 3));   // oy + 1 == OH - 2
+    wire [CW-1:0] ndn_step = (nx2_last || ge(oys, H + PAD_T - 2 * S - KS)) ? CW'(H)
+                           : oys + CW'(2 * S + KS - PAD_T);
     wire [CW-1:0] rl_nx = nx_last ? CW'(H) - lo2
                         : ge(oys, PAD_T - S) ? CW'(S) : lo3;   // lo3 - lo2, lo2 = 0 below
     // the first window row of a frame
@@ -282,12 +289,12 @@ module window_gen #(
             oys <= 0; oxs <= 0; oy <= 0; ox <= 0; ky <= 0; kx <= 0; rcf <= 0;
             iy <= 0; ix <= 0;
             brow <= AW'(BROW0); rowb <= AW'(BROW0); oxb <= AW'(OXB0); colr <= AW'(OXB0);
-            lo2 <= CW'(LO2_0); nd <= CW'(ND_0); rel <= CW'(REL_0);
+            lo2 <= CW'(LO2_0); nd <= CW'(ND_0); rel <= CW'(REL_0); ndn <= CW'(ND_NX0);
             v1 <= 1'b0; v2 <= 1'b0; rows_ready <= 1'b0;
         end else begin
             rows_ready <= !row_end ? (avail >= nd)
                         : last_oy ? ge(avail, H + ND_0)   // avail - H >= ND_0 next frame
-                        : (avail >= nd_nx);
+                        : (avail >= ndn);
             if (adv) v1 <= issue;
             if (adv2) v2 <= v1;
             // the release from registers first; the late row_done adds last
@@ -340,7 +347,8 @@ module window_gen #(
                                 brow <= brow_nx;
                                 rowb <= brow_nx;
                                 lo2  <= last_oy ? CW'(LO2_0) : lo3;
-                                nd   <= last_oy ? CW'(ND_0) : nd_nx;
+                                nd   <= last_oy ? CW'(ND_0) : ndn;
+                                ndn  <= last_oy ? CW'(ND_NX0) : ndn_step;
                                 rel  <= last_oy ? CW'(REL_0) : rl_nx;
                             end
                         end
