@@ -142,14 +142,15 @@ module conv_mvu #(
     reg  [RW-1:0]  reserved;   // results in flight or in the output FIFO
     wire           out_pop;
 
-    // sf == 0, nf == 0 and reserved < OUT_DEPTH are kept as registers, so the
-    // handshake (s_axis_tready, issue) is a gate or two from flops
+    // sf == 0, nf == 0, reserved < OUT_DEPTH and the last-count flags are kept as
+    // registers, so the handshake (s_axis_tready, issue) and the counters' next
+    // values are a gate or two from flops
     reg  first_sf;
     reg  nf0;
     reg  room;
-    wire last_sf   = (sf == SAW'(SF - 1));
-    wire last_nf   = (nf == NAW'(NF - 1));
-    wire last_pix  = (pix == PAW'(NPIX - 1));
+    reg  last_sf;    // sf == SF - 1
+    reg  last_nf;    // nf == NF - 1
+    reg  last_pix;   // pix == NPIX - 1
     wire can_go    = !first_sf || room;
     wire issue     = can_go && (!nf0 || s_axis_tvalid);
     assign s_axis_tready = can_go && nf0;
@@ -236,13 +237,21 @@ module conv_mvu #(
             for (ci = 1; ci <= DP; ci = ci + 1) ctl[ci][CW-1] <= 1'b0;
             sf <= 0; nf <= 0; pix <= 0; waddr <= 0; reserved <= 0;
             first_sf <= 1'b1; nf0 <= 1'b1; room <= 1'b1;
+            last_sf <= (SF == 1); last_nf <= (NF == 1); last_pix <= (NPIX == 1);
         end else begin
             vB <= issue; vC <= vB; vE <= vD && lastD;
             reserved <= reserved_nx;
             room     <= (reserved_nx < RW'(OUT_DEPTH));
             if (issue) begin
                 first_sf <= last_sf;
-                if (last_sf) nf0 <= last_nf;
+                // the flags of the next counts: from 0 (wrap) or from count + 1
+                last_sf  <= last_sf ? (SF == 1) : (sf == SAW'(SF - 2));
+                if (last_sf) begin
+                    nf0     <= last_nf;
+                    last_nf <= last_nf ? (NF == 1) : (nf == NAW'(NF - 2));
+                end
+                if (last_sf && last_nf)
+                    last_pix <= last_pix ? (NPIX == 1) : (pix == PAW'(NPIX - 2));
                 sf    <= last_sf ? {SAW{1'b0}} : sf + 1'b1;
                 waddr <= (last_sf && last_nf) ? {WAW{1'b0}} : waddr + 1'b1;
                 if (last_sf) begin
