@@ -193,7 +193,8 @@ class Flow:
             run_tool("synth", "yosys", ["synth_ecp5.ys"], self.rtl, self.work / "yosys.log",
                      self.progress)
             os.replace(self.rtl / "design.json", self.work / "design.json")
-            self.outregs = absorb_file(self.work / "design.json", self.top)
+            # the network's netlist (top TOP; a board top is joined to it later)
+            self.outregs = absorb_file(self.work / "design.json", TOP)
         self.progress.say("synth", f"{self.outregs} flip-flops moved into block RAM / "
                                    f"multiplier output registers")
 
