@@ -171,7 +171,7 @@ module conv_mvu #(
     endgenerate
     always @(posedge clk) xin_b <= s_axis_tdata;
 
-    // weight ROM (mvu_wrom): registered read + output register
+    // weight ROM (mvu_wrom): wq2 two cycles after waddr, three (WLAT) with banks
     wire [WWORD-1:0] wq2;
     mvu_wrom #(
         .WIDTH(WWORD), .DEPTH(WDEPTH), .BANK_DEPTH(WBANK_DEPTH), .STYLE(WROM_STYLE),

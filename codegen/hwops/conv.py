@@ -30,7 +30,8 @@ from .base import (FoldError, HwOp, Mult, Stream, ceil_div, clog2, divisors, int
 from .memory import Memory, stacked_depth
 from .streaming import AxisFifo
 
-# first output SF + 4 + MUL_LAT + TREE_LAT cycles after the first input beat (conv_mvu.v)
+# first output SF + 4 + MUL_LAT + TREE_LAT (+ 1 with a banked weight ROM) cycles after the
+# first input beat (conv_mvu.v)
 LATENCY = 4
 MUL_LAT = {"dsp": 1, "lut": 2, "pack": 1}   # operands -> registered product (mul_lut has one register)
 MULT_STYLES = ("dsp", "lut", "pack")
@@ -151,7 +152,12 @@ class ConvMvu(HwOp):
         return Memory(f"{self.name}.wrom", "weight", self.wword, self.nf * self.sf, rom=True,
                       content_bits=self.cout * self.cin * self.k * self.k * self.w_w)
 
-    wbanks = property(lambda s: ceil_div(s.nf * s.sf, s.wbank) if s.wbank else 1)
+    @property
+    def wbanks(self) -> int:
+        """Weight ROM banks (1: not banked)."""
+        bd = self.wbank
+        return ceil_div(self.nf * self.sf, bd) if bd else 1
+
     # products per packed DSP (0: cannot pack)
     pack = property(lambda s: pack_factor(s.x.bits, s.x.signed, s.w_w))
 

@@ -372,14 +372,5 @@ def dsp_per_multiplier(a_width: int, b_width: int, y_width: int, family: str) ->
     return slices(a, 18) * slices(b, 18)
 
 
-def bank_depth(width: int) -> int:
-    """A block RAM's depth at ``width`` bits, ECP5 DP16KD and Xilinx RAMB18
-    alike: the bank depth of window_gen.v's line RAM (BANK_DEPTH 0)."""
-    for w, d in ((1, 16384), (2, 8192), (4, 4096), (9, 2048), (18, 1024)):
-        if width <= w:
-            return d
-    return 512
-
-
 def next_pow2(n: int) -> int:
     return 1 << max(1, math.ceil(math.log2(max(n, 2))))

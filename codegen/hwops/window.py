@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .base import HwOp, ceil_div, clog2, divisors
-from .memory import Memory, bank_depth, next_pow2
+from .memory import Memory, next_pow2
 from .streaming import AxisRegister
 
 
@@ -18,6 +18,15 @@ def line_rows(h: int, k: int, s: int, pad_t: int, oh: int) -> int:
     """window_gen.v's NROWS: K + S rows, or more when a floor-mode size drops
     input rows (the last output row's rows plus the next frame's first rows)."""
     return max(k + s, last_rows(h, s, pad_t, oh) + min(h, k - pad_t))
+
+
+def bank_depth(width: int) -> int:
+    """window_gen.v's line-RAM bank depth (BANK_DEPTH 0): a block RAM's depth at
+    ``width`` bits, ECP5 DP16KD and Xilinx RAMB18 alike."""
+    for w, d in ((1, 16384), (2, 8192), (4, 4096), (9, 2048), (18, 1024)):
+        if width <= w:
+            return d
+    return 512
 
 
 def window_cycles(h: int, w: int, oh: int, ow: int, k: int, cf: int) -> int:

@@ -179,7 +179,7 @@ class Flow:
         self.progress = progress or Progress()
         self.times: dict[str, float] = {}
         self.top, self.lpf = top, lpf
-        self.outregs = 0   # flip-flops absorbed into block RAM output registers
+        self.outregs = 0   # flip-flops moved into DP16KD / MULT18X18D output registers
 
     def _nextpnr(self, stage: str, log: str, args: list[str]) -> None:
         lpf = ["--lpf", self.lpf] if self.lpf else []
