@@ -263,18 +263,28 @@ module conv_mvu #(
     end
 
     // ---------------------------------------------------------------- datapath
-    reg  [SIMD*IN_W-1:0] xC;
-    always @(posedge clk) xC <= nf0B ? xin_b : ibuf_q;
-    // the products' x: xC, one more register when the banked ROM's word comes a
-    // cycle later (WLAT)
-    wire [SIMD*IN_W-1:0] xP;
+    // the products' x: one register copy per DSP column (XCOPY: a DSP product's
+    // PE or a packed group), kept apart from yosys' merge of equal flip-flops
+    // (keep), so no x net fans out across the die to every MULT18X18D/DSP48;
+    // LUT products share one copy.  The copy is xC itself, or the register
+    // after it when the banked ROM's word comes a cycle later (WLAT).
+    localparam integer XCOPY = (MULT_STYLE == 0) ? PE : (MULT_STYLE == 2) ? NG : 1;
+    reg  [SIMD*IN_W-1:0]       xC;
+    wire [SIMD*IN_W-1:0]       xCsel = nf0B ? xin_b : ibuf_q;
+    wire [XCOPY*SIMD*IN_W-1:0] xPc;
+    always @(posedge clk) xC <= xCsel;
+    genvar c;
     generate
-        if (WLAT > 0) begin : g_xw
-            reg [SIMD*IN_W-1:0] xW;
-            always @(posedge clk) xW <= xC;
-            assign xP = xW;
-        end else begin : g_xc
-            assign xP = xC;
+        for (c = 0; c < XCOPY; c = c + 1) begin : g_xcopy
+            reg [SIMD*IN_W-1:0] xq;
+            if (WLAT > 0) begin : g_xw
+                (* keep *) always @(posedge clk) xq <= xC;
+            end else if (c == 0) begin : g_x0
+                always @* xq = xC;
+            end else begin : g_xc
+                (* keep *) always @(posedge clk) xq <= xCsel;
+            end
+            assign xPc[c*SIMD*IN_W +: SIMD*IN_W] = xq;
         end
     endgenerate
 
@@ -296,8 +306,8 @@ module conv_mvu #(
     generate
         if (MULT_STYLE == 2) begin : g_pack
             for (s = 0; s < SIMD; s = s + 1) begin : g_s
-                wire [IN_W-1:0] xl = xP[s*IN_W +: IN_W];
                 for (g = 0; g < NG; g = g + 1) begin : g_g
+                    wire [IN_W-1:0] xl = xPc[(g*SIMD + s)*IN_W +: IN_W];
                     localparam integer R  = (PE - g * PACK < PACK) ? PE - g * PACK : PACK;
                     localparam integer AW = (R - 1) * PK_F + W_W;
                     if (R >= 2) begin : g_dsp
@@ -355,7 +365,7 @@ module conv_mvu #(
             /* verilator lint_on UNUSEDSIGNAL */
             for (s = 0; s < SIMD; s = s + 1) begin : g_simd
                 /* verilator lint_off UNUSEDSIGNAL */   // (unused with packed products)
-                wire [IN_W-1:0]       xl = xP[s*IN_W +: IN_W];
+                wire [IN_W-1:0]       xl = xPc[((MULT_STYLE == 0 ? p : 0)*SIMD + s)*IN_W +: IN_W];
                 wire [W_W-1:0]        wl = wq2[(p*SIMD + s)*W_W +: W_W];
                 /* verilator lint_on UNUSEDSIGNAL */
                 reg  signed [PW-1:0]  prod;

@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-from ..hwops.streaming import AxisFifo
+from ..hwops.streaming import AxisFifo, AxisRegister
 from ..hwops.window import WindowGen
 
 TEMPLATES = Path(str(resources.files(__package__))) / "templates"
@@ -74,7 +74,7 @@ def write(ops, src, dst, out: Path, model_name: str, expected: int) -> dict:
     wires = [tpl("wires.v", width=s.width, s=s.name,
                  doc=f"{s.h}x{s.w}x{s.c}, {s.lanes} x {s.bits}b{' signed' if s.signed else ''}, "
                      f"exp {s.exp}") for s in streams.values()]
-    body = [tpl("io.v", i=src.name, o=dst.name)]
+    body = [tpl("io.v", i=src.name, o=dst.name, in_w=src.width, out_w=dst.width)]
     rows = []
     for op in ops:
         text, row = _instance(op, out, wires)
@@ -91,7 +91,8 @@ def write(ops, src, dst, out: Path, model_name: str, expected: int) -> dict:
                                       out_doc=out_doc, cycles=expected, in_w=src.width,
                                       out_w=dst.width, wires="\n".join(wires),
                                       body="\n".join(body)) + "\n")
-    files = [RESET_FILE] + hw_files(ops)
+    # the top's own modules: the reset registers and the port slices (templates/io.v)
+    files = [RESET_FILE] + [f for f in AxisRegister.files() if f not in hw_files(ops)] + hw_files(ops)
     for f in files:
         shutil.copy2(HW_DIR / f, out / "hw" / f)
     (out / "files.f").write_text("".join(f"hw/{f}\n" for f in files) + f"{TOP}.v\n")

@@ -7,7 +7,24 @@
         rst_q   <= rst;
         port_on <= !(rst || rst_q);
     end
-    assign ${i}_tdata = s_axis_tdata;  assign ${i}_tlast = s_axis_tlast;
-    assign ${i}_tvalid = s_axis_tvalid && port_on;  assign s_axis_tready = ${i}_tready && port_on;
-    assign m_axis_tdata = ${o}_tdata;  assign m_axis_tlast = ${o}_tlast;
-    assign m_axis_tvalid = ${o}_tvalid && port_on;  assign ${o}_tready = m_axis_tready && port_on;
+    // ports: one register slice each way (hw/axis_register, +1 cycle each), so
+    // no path runs from a pin's logic into the network's (on ECP5 the ready
+    // gate placed at the pin was reused by the first FIFO's push)
+    wire rst_ports;
+    rst_pipe u_rst_ports (.clk(clk), .rst_in(rst_q), .rst_out(rst_ports));
+    wire ${i}_in_tready;
+    axis_register #(.DATA_W(${in_w})) u_in_reg (
+        .clk(clk), .rst(rst_ports),
+        .s_axis_tdata(s_axis_tdata), .s_axis_tlast(s_axis_tlast),
+        .s_axis_tvalid(s_axis_tvalid && port_on), .s_axis_tready(${i}_in_tready),
+        .m_axis_tdata(${i}_tdata), .m_axis_tlast(${i}_tlast),
+        .m_axis_tvalid(${i}_tvalid), .m_axis_tready(${i}_tready));
+    assign s_axis_tready = ${i}_in_tready && port_on;
+    wire ${o}_out_tvalid;
+    axis_register #(.DATA_W(${out_w})) u_out_reg (
+        .clk(clk), .rst(rst_ports),
+        .s_axis_tdata(${o}_tdata), .s_axis_tlast(${o}_tlast),
+        .s_axis_tvalid(${o}_tvalid), .s_axis_tready(${o}_tready),
+        .m_axis_tdata(m_axis_tdata), .m_axis_tlast(m_axis_tlast),
+        .m_axis_tvalid(${o}_out_tvalid), .m_axis_tready(m_axis_tready && port_on));
+    assign m_axis_tvalid = ${o}_out_tvalid && port_on;
