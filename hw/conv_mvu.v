@@ -29,16 +29,10 @@
 // Multipliers: MULT_STYLE 0 writes `x * w` (yosys maps it to DSP48E1 /
 // MULT18X18D), 1 instantiates mul_lut (shift-and-add over the bits of the
 // narrower operand, no `*`: LUTs only, one register inside), 2 packs PACK
-// products of one input lane into one DSP multiply (unsigned activations only):
-// the weights of PACK output channels, each offset to unsigned
-// (w + 2^(W_W-1), its top bit inverted), side by side PK_F = IN_W + W_W bits
-// apart in one operand of at most PACK_AW = 24 bits (a DSP48E1's 25-bit and a
-// DSP48E2's 27-bit signed port take it whole), times x: every field of the
-// product is one x * (w + 2^(W_W-1)) < 2^PK_F exactly, no carries between
-// fields.  The offset is removed at the accumulator: minus
-// 2^(W_W-1) * sum over the SIMD lanes of x (one sum shared by every PE).
-// PACK = 1 + (PACK_AW - W_W) / PK_F (3 for 4 x 4 bits, 2 for 8 x 4 bits); a
-// last group of one channel (PE % PACK = 1) gets a plain signed DSP product.
+// products of one input lane into one DSP multiply (mvu_pack: unsigned
+// activations only, PACK = 1 + (24 - W_W) / (IN_W + W_W) >= 2, each weight
+// offset to unsigned by 2^(W_W-1)); the offset is removed at the accumulator:
+// minus 2^(W_W-1) * sum over the SIMD lanes of x (one sum shared by every PE).
 // Pipeline (ECP5 125 MHz): operands registered, products registered
 // (MUL_LAT = 1 DSP or packed DSP, 2 LUT), the SIMD adder tree registered after every level
 // (TREE_LAT = clog2(SIMD) levels), then the accumulator (bias word read a
@@ -96,11 +90,8 @@ module conv_mvu #(
     localparam integer OUT_DEPTH = 16;
     localparam integer RW     = $clog2(OUT_DEPTH) + 1;
     localparam integer MUL_LAT  = (MULT_STYLE == 1) ? 2 : 1;   // operands -> registered product
-    // MULT_STYLE 2: fields of PK_F bits, PACK of them in a PACK_AW-bit operand, NG groups
-    localparam integer PACK_AW  = 24;
-    localparam integer PK_F     = IN_W + W_W;
-    localparam integer PACK     = (MULT_STYLE == 2) ? 1 + (PACK_AW - W_W) / PK_F : 1;
-    localparam integer NG       = (PE + PACK - 1) / PACK;
+    // MULT_STYLE 2: PACK products per DSP multiply (as in mvu_pack)
+    localparam integer PACK     = (MULT_STYLE == 2) ? 1 + (24 - W_W) / (IN_W + W_W) : 1;
     localparam integer TREE_LAT = (SIMD > 1) ? $clog2(SIMD) : 0;  // registered tree levels
     localparam integer WLAT     = (WBANK_DEPTH > 0) ? 1 : 0;   // banked ROM: its mux register
     localparam integer DP       = WLAT + MUL_LAT + TREE_LAT;   // stage C -> accumulate stage
@@ -263,12 +254,12 @@ module conv_mvu #(
     end
 
     // ---------------------------------------------------------------- datapath
-    // the products' x: one register copy per DSP column (XCOPY: a DSP product's
-    // PE or a packed group), kept apart from yosys' merge of equal flip-flops
-    // (keep), so no x net fans out across the die to every MULT18X18D/DSP48;
-    // LUT products share one copy.  The copy is xC itself, or the register
-    // after it when the banked ROM's word comes a cycle later (WLAT).
-    localparam integer XCOPY = (MULT_STYLE == 0) ? PE : (MULT_STYLE == 2) ? NG : 1;
+    // the products' x: one register copy per DSP product's PE (XCOPY), kept
+    // apart from yosys' merge of equal flip-flops (keep), so no x net fans out
+    // across the die to every MULT18X18D / DSP48 (mvu_pack keeps one per packed
+    // group); LUT products share one copy.  The copy is xC itself, or the
+    // register after it when the banked ROM's word comes a cycle later (WLAT).
+    localparam integer XCOPY = (MULT_STYLE == 0) ? PE : 1;
     reg  [SIMD*IN_W-1:0]       xC;
     wire [SIMD*IN_W-1:0]       xCsel = nf0B ? xin_b : ibuf_q;
     wire [XCOPY*SIMD*IN_W-1:0] xPc;
@@ -293,7 +284,7 @@ module conv_mvu #(
 
     reg  [PE*ACC_W-1:0]  acc;
     localparam integer TW = PW + TREE_LAT;   // widest tree node
-    genvar p, s, l, j, g, k;
+    genvar p, s, l, j;
 
     // MULT_STYLE 2: registered products of every (p, s) lane, PW bits signed at
     // [(p*SIMD + s)*PW +: PW]: x * (w + 2^(W_W-1)) for a packed channel (zero-
@@ -305,35 +296,8 @@ module conv_mvu #(
     /* verilator lint_on UNUSEDSIGNAL */
     generate
         if (MULT_STYLE == 2) begin : g_pack
-            for (s = 0; s < SIMD; s = s + 1) begin : g_s
-                for (g = 0; g < NG; g = g + 1) begin : g_g
-                    wire [IN_W-1:0] xl = xPc[(g*SIMD + s)*IN_W +: IN_W];
-                    localparam integer R  = (PE - g * PACK < PACK) ? PE - g * PACK : PACK;
-                    localparam integer AW = (R - 1) * PK_F + W_W;
-                    if (R >= 2) begin : g_dsp
-                        wire [AW-1:0] a;
-                        reg  [AW+IN_W-1:0] pq;
-                        for (k = 0; k < R; k = k + 1) begin : g_f
-                            wire [W_W-1:0] wl = wq2[((g*PACK + k)*SIMD + s)*W_W +: W_W];
-                            wire [W_W-1:0] wu = {~wl[W_W-1], wl[W_W-2:0]};
-                            if (k + 1 < R) begin : g_low
-                                assign a[k*PK_F +: PK_F] = {{(PK_F - W_W) {1'b0}}, wu};
-                            end else begin : g_top
-                                assign a[k*PK_F +: W_W] = wu;
-                            end
-                            assign pk_prod[((g*PACK + k)*SIMD + s)*PW +: PW] =
-                                {1'b0, pq[k*PK_F +: PK_F]};
-                        end
-                        always @(posedge clk) pq <= a * xl;
-                    end else begin : g_one
-                        wire signed [IN_W:0]  xs = {1'b0, xl};
-                        wire signed [W_W-1:0] ws = wq2[((g*PACK)*SIMD + s)*W_W +: W_W];
-                        reg  signed [PW-1:0]  pq;
-                        always @(posedge clk) pq <= xs * ws;
-                        assign pk_prod[((g*PACK)*SIMD + s)*PW +: PW] = pq;
-                    end
-                end
-            end
+            mvu_pack #(.SIMD(SIMD), .PE(PE), .IN_W(IN_W), .W_W(W_W)) u_pack (
+                .clk(clk), .x_nx(WLAT > 0 ? xC : xCsel), .w(wq2), .p(pk_prod));
             localparam integer XSW = IN_W + ((SIMD > 1) ? $clog2(SIMD) : 0);
             reg [XSW-1:0] xsum;
             reg [XSW-1:0] xs_d[1:DP];

@@ -67,6 +67,13 @@ class MulLut(HwOp):
 
 
 @dataclass(eq=False)
+class MvuPack(HwOp):
+    """hw/mvu_pack.v: the packed DSP products conv_mvu instantiates (MULT_STYLE 2)."""
+
+    module = "mvu_pack"
+
+
+@dataclass(eq=False)
 class MvuWrom(HwOp):
     """hw/mvu_wrom.v: conv_mvu's weight ROM (its memory is ConvMvu's ``wrom``)."""
 
@@ -107,7 +114,7 @@ class ConvMvu(HwOp):
                 "ecp5": (2.03, 0, 1.633, 0.977, 1.395, 4.622, 0)}
     FF_COEF = {"xilinx": (0, 4.67, 0.559, 0.143, 0, 0, 242.99),
                "ecp5": (0, 2.72, 0.694, 4.607, 10.569, 0, 0)}
-    submodules = (AxisFifo, MulLut, MvuWrom)
+    submodules = (AxisFifo, MulLut, MvuPack, MvuWrom)
     default_mult = staticmethod(default_mult)
 
     def __post_init__(self):
