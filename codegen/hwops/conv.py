@@ -289,6 +289,18 @@ class ConvMvu(HwOp):
         return (n * a * b if lut else 0, n * (a + b) if lut else 0, self.pe * tree,
                 self.pe * self.acc_w, self.simd * self.in_w, ctrl, 1)
 
+    @property
+    def x_copies(self) -> int:
+        """Registers of the products' x (conv_mvu.v XCOPY, mvu_pack.v): one per DSP
+        PE or packed group, kept apart so no x net fans out to every DSP; LUT
+        products share one."""
+        return {"dsp": self.pe, "pack": len(self.pack_groups()), "lut": 1}[self.mult]
+
+    def ffs(self, family: str) -> int:
+        """The fit (which predates the x copies) plus the copies beyond the first,
+        counted structurally: SIMD x IN_W flip-flops each."""
+        return super().ffs(family) + (self.x_copies - 1) * self.simd * self.in_w
+
     def with_mult(self, mult: str) -> "ConvMvu":
         """The same engine with its products in ``mult`` ("dsp", "lut" or "pack")."""
         return replace(self, mult=mult)

@@ -160,3 +160,16 @@ def test_lane_conv_luts_follow_the_fast_paths():
         assert abs(op.ffs("ecp5") - ffs) <= 0.1 * ffs, (p, op.ffs("ecp5"))
     # a C that is no multiple of the lanes keeps the general path's (larger) model
     assert lane_conv(4, 66, 64, 1).luts("ecp5") > 10 * lane_conv(4, 64, 64, 1).luts("ecp5")
+
+
+def test_conv_x_copies_add_their_flip_flops():
+    # conv_mvu.v XCOPY / mvu_pack.v: one x register per DSP PE or packed group;
+    # synth_ecp5 of PE 8, SIMD 1, 4-bit x with DSP products keeps 28 of them
+    # (keep) past the first copy: 451 -> 475 TRELLIS_FF
+    from squeezefpga.codegen.hwops.base import HwOp
+    dsp = ConvMvu.standalone("c", 2, 8, 3, 8, 1, in_w=4, w_w=4)
+    assert dsp.x_copies == 8 and dsp.ffs("ecp5") - HwOp.ffs(dsp, "ecp5") == 7 * 4
+    pack = dsp.with_mult("pack")   # groups of 3, 3, 2
+    assert pack.x_copies == 3 and pack.ffs("ecp5") - HwOp.ffs(pack, "ecp5") == 2 * 4
+    lut = dsp.with_mult("lut")
+    assert lut.x_copies == 1 and lut.ffs("ecp5") == HwOp.ffs(lut, "ecp5")
