@@ -60,13 +60,16 @@ module axis_fifo #(
     reg             ram_v;
     wire            ram_take;  // the RAM read register is emptied this cycle
 
-    // full is a register (s_axis_tready comes from a flop, so no ready chain runs
-    // through the pointer compare): set by a push that makes the DEPTH-th entry,
-    // cleared by a pop; almost (DEPTH - 1 entries) is compared from registers.
+    // full and empty are registers (s_axis_tready and the read enable come from
+    // flops, so no ready chain runs through a pointer compare): full is set by a
+    // push that makes the DEPTH-th entry and cleared by a pop, empty is set by a
+    // pop of the last entry and cleared by a push; almost (DEPTH - 1 entries)
+    // and one (1 entry) are compared from registers.
     reg             full;
+    reg             ram_empty;
     wire [AW:0]     used      = wr_ptr - rd_ptr;
     wire            almost    = (used == (AW + 1)'(DEPTH - 1));
-    wire ram_empty = (wr_ptr == rd_ptr);
+    wire            one       = (used == (AW + 1)'(1));
     wire push      = s_axis_tvalid && !full;
     wire pop_ram   = !ram_empty && (!ram_v || ram_take);
 
@@ -123,9 +126,12 @@ module axis_fifo #(
             rd_ptr <= {(AW + 1) {1'b0}};
             ram_v  <= 1'b0;
             full   <= 1'b0;
+            ram_empty <= 1'b1;
         end else begin
             if (push && !pop_ram && almost) full <= 1'b1;
             else if (pop_ram) full <= 1'b0;
+            if (pop_ram && !push && one) ram_empty <= 1'b1;
+            else if (push) ram_empty <= 1'b0;
             if (push) wr_ptr <= wr_ptr + 1'b1;
             if (pop_ram) rd_ptr <= rd_ptr + 1'b1;
             if (pop_ram) ram_v <= 1'b1;

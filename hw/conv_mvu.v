@@ -132,6 +132,9 @@ module conv_mvu #(
     reg  [WAW-1:0] waddr;
     reg  [RW-1:0]  reserved;   // results in flight or in the output FIFO
     wire           out_pop;
+    reg            out_pop_q;  // a pop, seen a cycle later: the downstream ready
+                               // (often a gate after the next module's flops) then
+                               // ends at a flop, not in the reservation count
 
     // sf == 0, nf == 0, reserved < OUT_DEPTH and the last-count flags are kept as
     // registers, so the handshake (s_axis_tready, issue) and the counters' next
@@ -213,7 +216,7 @@ module conv_mvu #(
     wire [NAW-1:0]    ctlD_unused = ctlD[NAW-1:0];
     /* verilator lint_on UNUSEDSIGNAL */
 
-    wire [RW-1:0] reserved_nx = reserved + RW'(issue && first_sf) - RW'(out_pop);
+    wire [RW-1:0] reserved_nx = reserved + RW'(issue && first_sf) - RW'(out_pop_q);
     integer ci;
     always @(posedge clk) begin
         nf0B <= nf0;
@@ -224,13 +227,13 @@ module conv_mvu #(
         ctl[1] <= ctlC;
         for (ci = 2; ci <= DP; ci = ci + 1) ctl[ci] <= ctl[ci - 1];
         if (rst) begin
-            vB <= 1'b0; vC <= 1'b0; vE <= 1'b0;
+            vB <= 1'b0; vC <= 1'b0; vE <= 1'b0; out_pop_q <= 1'b0;
             for (ci = 1; ci <= DP; ci = ci + 1) ctl[ci][CW-1] <= 1'b0;
             sf <= 0; nf <= 0; pix <= 0; waddr <= 0; reserved <= 0;
             first_sf <= 1'b1; nf0 <= 1'b1; room <= 1'b1;
             last_sf <= (SF == 1); last_nf <= (NF == 1); last_pix <= (NPIX == 1);
         end else begin
-            vB <= issue; vC <= vB; vE <= vD && lastD;
+            vB <= issue; vC <= vB; vE <= vD && lastD; out_pop_q <= out_pop;
             reserved <= reserved_nx;
             room     <= (reserved_nx < RW'(OUT_DEPTH));
             if (issue) begin
