@@ -164,11 +164,10 @@ module window_gen #(
     /* verilator lint_on UNSIGNED */
     wire [AW-1:0] raddr = rowb + colr;  // in range whenever the beat is not padding
 
-    wire last_cf  = (rcf == CW'(CF - 1));
-    wire last_kx  = (kx == CW'(K - 1));
-    wire last_ky  = (ky == CW'(K - 1));
-    wire last_ox  = (ox == CW'(OW - 1));
-    wire last_oy  = (oy == CW'(OH - 1));
+    // the counters' last-count flags (rcf == CF - 1, kx == K - 1, ...) kept as
+    // registers that step with them, so issue -> row end -> the row counts and
+    // rows-ready start at flops, not at compares
+    reg  last_cf, last_kx, last_ky, last_ox, last_oy;
     wire nx_last  = (OH == 1) || (oy == CW'(OH - 2));  // the next window row is the frame's last
     wire last_all = last_cf && last_kx && last_ky && last_ox && last_oy;
     wire row_end  = issue && last_cf && last_kx && last_ky && last_ox;
@@ -291,6 +290,8 @@ module window_gen #(
             brow <= AW'(BROW0); rowb <= AW'(BROW0); oxb <= AW'(OXB0); colr <= AW'(OXB0);
             lo2 <= CW'(LO2_0); nd <= CW'(ND_0); rel <= CW'(REL_0); ndn <= CW'(ND_NX0);
             v1 <= 1'b0; v2 <= 1'b0; rows_ready <= 1'b0;
+            last_cf <= (CF == 1); last_kx <= (K == 1); last_ky <= (K == 1);
+            last_ox <= (OW == 1); last_oy <= (OH == 1);
         end else begin
             rows_ready <= !row_end ? (avail >= nd)
                         : last_oy ? ge(avail, H + ND_0)   // avail - H >= ND_0 next frame
@@ -321,6 +322,18 @@ module window_gen #(
             end
             // reader: (oy, ox, ky, kx, rcf) in raddr order
             if (issue) begin
+                // each flag from 0 (wrap) or from count + 1
+                last_cf <= (CF == 1) || (!last_cf && rcf == CW'(CF - 2));
+                if (last_cf) begin
+                    last_kx <= (K == 1) || (!last_kx && kx == CW'(K - 2));
+                    if (last_kx) begin
+                        last_ky <= (K == 1) || (!last_ky && ky == CW'(K - 2));
+                        if (last_ky) begin
+                            last_ox <= (OW == 1) || (!last_ox && ox == CW'(OW - 2));
+                            if (last_ox) last_oy <= (OH == 1) || (!last_oy && nx_last);
+                        end
+                    end
+                end
                 rcf  <= last_cf ? 0 : rcf + 1'b1;
                 colr <= colr + 1'b1;   // the next channel fold or column
                 if (last_cf) begin
