@@ -6,7 +6,9 @@ target it can tell apart is in ``candidate_targets`` (fastest first).  A fold
 *fits* a device when each estimated resource (block RAM in RAMB18 / DP16KD
 equivalents, URAM, DSPs, LUT-RAM bits; ``Budget.fit``) is at most
 ``utilization`` (default 85 %) of what the part has, leaving room for the
-logic the budget does not count and for place and route.
+logic the budget does not count and for place and route; on ECP5 the LUTs also
+within ``Device.pnr_luts`` (50 %: the fill at which nextpnr-ecp5 still met
+125 MHz, docs/timing.md).
 
 * ``--device NAME``: the smallest target whose fold fits, found by bisection
   over the candidates (fewer cycles need more multipliers and wider ROMs, so
@@ -57,6 +59,7 @@ class FoldChoice:
     probes: int                  # folds estimated
     device: str | None = None
     utilization: float | None = None
+    lut_limit: float | None = None   # the LUTs' share when below utilization (pnr_luts)
     target_fps: float | None = None
     clock_mhz: float | None = None
 
@@ -67,13 +70,16 @@ class FoldChoice:
         why = (f"fewest multipliers for {self.target_fps:g} frames/s at {self.clock_mhz:g} MHz"
                if self.target_fps else "fastest fold that fits")
         where = f" on {self.device} at {self.utilization:.0%} of each resource" if self.device else ""
+        if self.lut_limit is not None:
+            where += f" ({self.lut_limit:.0%} of the LUTs: place-and-route margin)"
         return (f"fold: {why}{where}: target {self.target:,} cycles/frame "
                 f"({self.probes} of {self.candidates} candidate targets estimated)")
 
 
 def fits(b: Budget, dev: Device, utilization: float) -> tuple[bool, str, dict]:
-    """(fits within ``utilization``, binding resource, the fit report)."""
-    f = b.fit(dev, utilization)
+    """(fits within ``utilization`` and the device's LUT margin, binding
+    resource, the fit report)."""
+    f = b.fit(dev, dev.limits(utilization))
     return f["fits"], f["binding"], f
 
 
@@ -134,14 +140,15 @@ def balance(b: Budget, dev: Device, utilization: float) -> Budget:
     moving does not help.  Xilinx: ``spend_dsps``."""
     if dev.family == "xilinx":
         return spend_dsps(b, dev, utilization)
-    f = b.fit(dev, utilization)
+    lim = dev.limits(utilization)
+    f = b.fit(dev, lim)
     if f["fits"] or f["binding"] not in ("dsp", "luts"):
         return b
     family = dev.family
     src, dst = ("dsp", "lut") if f["binding"] == "dsp" else ("lut", "dsp")
     give, take = ("dsp", "luts") if src == "dsp" else ("luts", "dsp")
     used = dict(f["used"])
-    cap = {r: f["available"][r] * utilization for r in ("dsp", "luts")}
+    cap = {r: f["available"][r] * lim[r] for r in ("dsp", "luts")}
     moves = []
     for i, op in enumerate(b.ops):
         if isinstance(op, ConvMvu) and op.mult == src:
@@ -172,10 +179,12 @@ def balance(b: Budget, dev: Device, utilization: float) -> Budget:
 
 def _refuse(b: Budget, dev: Device, utilization: float, what: str) -> CliError:
     _, res, f = fits(b, dev, utilization)
-    need, have = f["used"][res], f["available"][res]
+    need, have, share = f["used"][res], f["available"][res], dev.limits(utilization)[res]
+    why = (f"--utilization {utilization:g}" if share == utilization else
+           f"{dev.name}'s place-and-route margin for its LUTs")
     return CliError(f"{dev.name}: {what} ({b.cycles:,} cycles/frame) does not fit: "
-                    f"{NAMES[res]} needs {need:,}, {utilization:.0%} of {have:,} is "
-                    f"{int(have * utilization):,} (--utilization {utilization:g})")
+                    f"{NAMES[res]} needs {need:,}, {share:.0%} of {have:,} is "
+                    f"{int(have * share):,} ({why})")
 
 
 def choose(evaluate: Callable[[int | None], Budget], dev: Device | None = None,
@@ -199,8 +208,10 @@ def choose(evaluate: Callable[[int | None], Budget], dev: Device | None = None,
 
     def done(t: int) -> tuple[Budget, FoldChoice]:
         b = at(t)
+        lut = dev.limits(utilization)["luts"] if dev else utilization
         return b, FoldChoice(t, b.cycles, len(cands), len(seen), dev.name if dev else None,
-                             utilization if dev else None, target_fps,
+                             utilization if dev else None,
+                             lut if lut < utilization else None, target_fps,
                              clock_mhz if target_fps else None)
 
     ok = (lambda t: fits(at(t), dev, utilization)[0]) if dev else (lambda t: True)

@@ -124,9 +124,10 @@ class Budget:
     def onchip_bits(self) -> int:
         return sum(self.total.bits.values())
 
-    def fit(self, dev: devices.Device, limit: float = 1.0) -> dict:
+    def fit(self, dev: devices.Device, limit: float | dict = 1.0) -> dict:
         """{"fits", "binding", "utilization": {resource: used / available}, "used",
-        "available"}; fits: every utilization at most ``limit``."""
+        "available"}; fits: every utilization at most ``limit`` (one share, or
+        {resource: share}); binding: the resource furthest over / nearest its limit."""
         b = self if dev.family == self.family else estimate_ops(
             self.config, self.ops, self.fold, dev.family, self.uram and dev.uram > 0, self.rows)
         m = b.total.mapping
@@ -136,8 +137,9 @@ class Budget:
         util = {}
         for r in RESOURCES:
             util[r] = (used[r] / cap[r]) if cap[r] else (0.0 if used[r] == 0 else float("inf"))
-        binding = max(RESOURCES, key=lambda r: util[r])
-        return {"fits": all(v <= limit for v in util.values()), "binding": binding,
+        lim = limit if isinstance(limit, dict) else {r: limit for r in RESOURCES}
+        binding = max(RESOURCES, key=lambda r: util[r] / lim[r])
+        return {"fits": all(util[r] <= lim[r] for r in RESOURCES), "binding": binding,
                 "utilization": {r: round(v, 4) for r, v in util.items()},
                 "used": used, "available": cap}
 

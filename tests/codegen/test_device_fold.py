@@ -61,7 +61,13 @@ def test_build_fits_the_device_at_the_fastest_candidate(built, capsys, name):
     cands = candidate_targets(evaluate(None).ops)
     i = cands.index(choice["target"])
     assert i > 0, "fmnist's fastest fold fits neither part"
-    assert not balance(evaluate(cands[i - 1]), dev, 0.85).fit(dev, 0.85)["fits"]
+    assert not balance(evaluate(cands[i - 1]), dev, 0.85).fit(dev, dev.limits(0.85))["fits"]
+    # ECP5: the LUTs also within the place-and-route margin (Device.pnr_luts)
+    if dev.family == "ecp5":
+        assert choice["lut_limit"] == dev.pnr_luts == 0.5
+        assert fit["utilization"]["luts"] <= 0.5
+    else:
+        assert "lut_limit" not in choice
     # the default fold (7,056 cycles, 1,428 multipliers) does not fit either part
     assert man["multipliers"] < 1428
 
