@@ -142,6 +142,8 @@ module global_avgpool #(
     reg  [LANES*NB-1:0]  s1_q;        // quotient magnitudes
     reg  [LANES-1:0]     s1_inc;      // rounding up: m = q + inc
     reg  [LANES-1:0]     s1_neg;
+    reg  [LANES-1:0]     s1_big_p;    // m > HI (saturate a positive result)
+    reg  [LANES-1:0]     s1_big_n;    // m > -LO (saturate a negative one)
     reg                  s1_v;
     reg                  s1_last;
     wire                 s1_load = !s1_v || out_ready;
@@ -187,22 +189,28 @@ module global_avgpool #(
             end else begin : g_up_n1  // DIV == 1: r == 0, |s| = q + 1
                 assign up_n = 1'b1;
             end
+            // the saturation compares too (through q and inc, constant
+            // comparisons), so stage 2 is one add and a multiplexer
+            wire          inc1 = neg[i] ? up_n : up_p;
+            wire [VW-1:0] ne   = {{(VW - NB) {1'b0}}, n_l};
             always @(posedge clk) begin
                 if (emit) begin
                     s1_q[i*NB +: NB] <= n_l;
-                    s1_inc[i]        <= neg[i] ? up_n : up_p;
-                    s1_neg[i]          <= neg[i];
+                    s1_inc[i]        <= inc1;
+                    s1_neg[i]        <= neg[i];
+                    s1_big_p[i]      <= (ne > MAX_P) || (ne == MAX_P && inc1);
+                    s1_big_n[i]      <= (ne > MAX_N) || (ne == MAX_N && inc1);
                 end
             end
             // stage 2 (into the output register slice): the rounded magnitude
-            // m = q + inc, signed and saturated; m is compared through q and inc
-            // (constant comparisons), and only OUT_W bits are added: m or
-            // -m = ~q + !inc
+            // m = q + inc, signed and saturated (the flags of stage 1); only
+            // OUT_W bits are added: m or -m = ~q + !inc
+            /* verilator lint_off UNUSEDSIGNAL */
             wire [NB-1:0]    q   = s1_q[i*NB +: NB];
-            wire [VW-1:0]    qe  = {{(VW - NB) {1'b0}}, q};
+            /* verilator lint_on UNUSEDSIGNAL */
             wire             inc = s1_inc[i];
-            wire             big_p = (qe > MAX_P) || (qe == MAX_P && inc);  // m > HI
-            wire             big_n = (qe > MAX_N) || (qe == MAX_N && inc);  // m > -LO
+            wire             big_p = s1_big_p[i];
+            wire             big_n = s1_big_n[i];
             wire [OUT_W-1:0] pos = big_p ? HI[OUT_W-1:0] : q[OUT_W-1:0] + {{(OUT_W - 1) {1'b0}}, inc};
             wire [OUT_W-1:0] ngv = big_n ? LO[OUT_W-1:0] : ~q[OUT_W-1:0] + {{(OUT_W - 1) {1'b0}}, !inc};
             assign res[i*OUT_W +: OUT_W] = s1_neg[i] ? ngv : pos;
