@@ -91,8 +91,10 @@ def write(ops, src, dst, out: Path, model_name: str, expected: int) -> dict:
                                       out_doc=out_doc, cycles=expected, in_w=src.width,
                                       out_w=dst.width, wires="\n".join(wires),
                                       body="\n".join(body)) + "\n")
-    # the top's own modules: the reset registers and the port slices (templates/io.v)
-    files = [RESET_FILE] + [f for f in AxisRegister.files() if f not in hw_files(ops)] + hw_files(ops)
+    # the top's own modules (the reset registers, the port slices of templates/io.v),
+    # then the instances'
+    own = [RESET_FILE] + AxisRegister.files()
+    files = own + [f for f in hw_files(ops) if f not in own]
     for f in files:
         shutil.copy2(HW_DIR / f, out / "hw" / f)
     (out / "files.f").write_text("".join(f"hw/{f}\n" for f in files) + f"{TOP}.v\n")
