@@ -41,7 +41,8 @@
 // pixel when not stalled; the first output beat leaves SF + 4 + WLAT + MUL_LAT
 // + TREE_LAT cycles after the first input beat (WLAT 1 with a banked weight ROM:
 // its bank multiplexer registered, 0 otherwise).  A group starts only when the output FIFO (16 deep)
-// has room reserved for its result, so the pipeline itself never stalls.
+// has room reserved for its result, so the pipeline itself never stalls; the
+// reservation count sees issues and pops a cycle late, so up to 15 are reserved.
 // Reset: synchronous, active high; counters, pipeline and output FIFO empty.
 `default_nettype none
 
@@ -135,6 +136,9 @@ module conv_mvu #(
     reg            out_pop_q;  // a pop, seen a cycle later: the downstream ready
                                // (often a gate after the next module's flops) then
                                // ends at a flop, not in the reservation count
+    reg            res_q;      // a group issued, counted a cycle later: the input
+                               // valid (from the upstream module) ends at a flop
+                               // too; room assumes this cycle issues one more
 
     // sf == 0, nf == 0, reserved < OUT_DEPTH and the last-count flags are kept as
     // registers, so the handshake (s_axis_tready, issue) and the counters' next
@@ -216,7 +220,7 @@ module conv_mvu #(
     wire [NAW-1:0]    ctlD_unused = ctlD[NAW-1:0];
     /* verilator lint_on UNUSEDSIGNAL */
 
-    wire [RW-1:0] reserved_nx = reserved + RW'(issue && first_sf) - RW'(out_pop_q);
+    wire [RW-1:0] reserved_nx = reserved + RW'(res_q) - RW'(out_pop_q);
     integer ci;
     always @(posedge clk) begin
         nf0B <= nf0;
@@ -227,15 +231,16 @@ module conv_mvu #(
         ctl[1] <= ctlC;
         for (ci = 2; ci <= DP; ci = ci + 1) ctl[ci] <= ctl[ci - 1];
         if (rst) begin
-            vB <= 1'b0; vC <= 1'b0; vE <= 1'b0; out_pop_q <= 1'b0;
+            vB <= 1'b0; vC <= 1'b0; vE <= 1'b0; out_pop_q <= 1'b0; res_q <= 1'b0;
             for (ci = 1; ci <= DP; ci = ci + 1) ctl[ci][CW-1] <= 1'b0;
             sf <= 0; nf <= 0; pix <= 0; waddr <= 0; reserved <= 0;
             first_sf <= 1'b1; nf0 <= 1'b1; room <= 1'b1;
             last_sf <= (SF == 1); last_nf <= (NF == 1); last_pix <= (NPIX == 1);
         end else begin
             vB <= issue; vC <= vB; vE <= vD && lastD; out_pop_q <= out_pop;
+            res_q    <= issue && first_sf;
             reserved <= reserved_nx;
-            room     <= (reserved_nx < RW'(OUT_DEPTH));
+            room     <= (reserved_nx < RW'(OUT_DEPTH - 1));   // + this cycle's issue
             if (issue) begin
                 first_sf <= last_sf;
                 // the flags of the next counts: from 0 (wrap) or from count + 1

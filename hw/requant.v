@@ -9,10 +9,18 @@
 // Packing: input lane i at s_axis_tdata[i*IN_W +: IN_W], output lane i at
 // m_axis_tdata[i*OUT_W +: OUT_W]; tlast passes through.  Zero lanes stay zero,
 // so the zero padding lanes of a folded stream are preserved.
-// Cycles: latency 2 cycles (the rounded value registered before the
-// saturation, then the output register slice), 1 beat/cycle; s_axis_tready
-// is one gate from flops (the q1 and output slice's state).
-// Reset: synchronous, active high; the output register is emptied.
+// Cycles: latency 3 cycles (the rounded value registered before the
+// saturation, then the output FIFO's write and read), 1 beat/cycle.
+// Handshake: s_axis_tready is a flop, and the rounded value's register q1
+// loads every cycle (no enable, so no ready fans out to its LANES x XW
+// flops).  A taken beat always finds room in the output FIFO (hw/axis_fifo,
+// OUT_DEPTH entries of LUT RAM): ready for the next cycle needs at most
+// OUT_DEPTH - 3 beats in the FIFO now (at most two more arrive before a beat
+// taken next cycle is written: the one in q1 and this cycle's), counting no
+// pop, so the downstream ready reaches only the FIFO's read side and the
+// count.  In steady state the FIFO holds 2 beats, so it never stalls a
+// stream that moves a beat a cycle.
+// Reset: synchronous, active high; q1's flag, the count and the FIFO are emptied.
 `default_nettype none
 
 module requant #(
@@ -36,6 +44,8 @@ module requant #(
     output wire                   m_axis_tvalid,
     input  wire                   m_axis_tready
 );
+    localparam integer OUT_DEPTH = 8;                           // output FIFO entries
+    localparam integer CW  = $clog2(OUT_DEPTH + 2);             // the count's width
     localparam integer LSH = (SHIFT < 0) ? -SHIFT : 0;          // left shift amount
     localparam integer XW0 = IN_W + 1 + LSH;                    // signed working width
     localparam integer XW  = (XW0 > OUT_W + 2) ? XW0 : OUT_W + 2;
@@ -66,16 +76,23 @@ module requant #(
     reg  [LANES*XW-1:0]    q1;
     reg                    v1;
     reg                    l1;
-    wire                   out_ready;
-    wire                   take1 = !v1 || out_ready;   // q1 empty or moving on
-    assign s_axis_tready = take1;
+    reg                    rdy;     // s_axis_tready
+    reg  [CW-1:0]          cnt;     // beats in u_out
+    wire                   take = s_axis_tvalid && rdy;
+    wire                   pop  = m_axis_tvalid && m_axis_tready;
+    assign s_axis_tready = rdy;
     always @(posedge clk) begin
-        if (take1) begin
-            q1 <= q_all;
-            l1 <= s_axis_tlast;
+        q1 <= q_all;
+        l1 <= s_axis_tlast;
+        if (rst) begin
+            v1  <= 1'b0;
+            rdy <= 1'b0;
+            cnt <= {CW{1'b0}};
+        end else begin
+            v1  <= take;
+            rdy <= (cnt <= CW'(OUT_DEPTH - 3));
+            cnt <= cnt + CW'(v1) - CW'(pop);
         end
-        if (rst) v1 <= 1'b0;
-        else if (take1) v1 <= s_axis_tvalid;
     end
 
     // Comparisons may be constant for some parameter sets (e.g. SHIFT == 1).
@@ -108,20 +125,26 @@ module requant #(
     endgenerate
     /* verilator lint_on CMPCONST */
 
-    axis_register #(
-        .DATA_W(LANES * OUT_W)
+    // never full when v1 (see the header), so s_axis_tready is not read
+    /* verilator lint_off PINCONNECTEMPTY */
+    axis_fifo #(
+        .DATA_W   (LANES * OUT_W),
+        .DEPTH    (OUT_DEPTH),
+        .RAM_STYLE(2),
+        .OUT_REG  (0)
     ) u_out (
         .clk          (clk),
         .rst          (rst),
         .s_axis_tdata (q_data),
         .s_axis_tlast (l1),
         .s_axis_tvalid(v1),
-        .s_axis_tready(out_ready),
+        .s_axis_tready(),
         .m_axis_tdata (m_axis_tdata),
         .m_axis_tlast (m_axis_tlast),
         .m_axis_tvalid(m_axis_tvalid),
         .m_axis_tready(m_axis_tready)
     );
+    /* verilator lint_on PINCONNECTEMPTY */
 endmodule
 
 `default_nettype wire

@@ -12,7 +12,7 @@ from squeezefpga.quant.arch import ConfigError
 
 from ..errors import CliError
 from ..hwops.base import FoldError
-from . import emit
+from . import emit, slices
 from .fifos import size
 from .fold import auto_fold, by_node, fold_cycles
 from .netlist import build_netlist
@@ -34,7 +34,7 @@ def netlist(model, fold=None, target: int | None = None, names: dict | None = No
             raise
         raise FoldError(_as_given(str(e), given, names or {})) from None  # as the user wrote it
     size(insts)
-    return insts, src, dst, fold
+    return slices.insert(insts), src, dst, fold
 
 
 def _as_given(msg: str, given: dict, names: dict[str, str]) -> str:

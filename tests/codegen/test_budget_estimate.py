@@ -46,8 +46,10 @@ def test_tiny_network_by_hand():
     # + one input row in front of each multi-pass engine (NF > 1 with PE = 1): squeeze
     # 8 px x 4 ch + 2 -> 64 beats, expands 8 px x 2 ch + 2 -> 32 beats, all 4 bits + tlast
     rows = (64 + 32 + 32) * 5
+    # + each requant's output FIFO (requant.v OUT_DEPTH 8): 1 lane x 4 bits + tlast
+    outs = 3 * 8 * 5
     assert r["fire2"]["fifo_bits"] == (sum(16 * (a + 1) for a in acc.values()) + 64 * 5 + 32 * 5
-                                       + rows)
+                                       + rows + outs)
     # 4-bit x 4-bit products: LUTs by the default policy (hwops.conv.default_mult)
     assert r["fire2"]["multipliers"] == r["fire2"]["lut_multipliers"] == 3
     assert r["fire2"]["dsp"] == 0 and r["fire2"]["luts"] > 3 * 10
