@@ -78,7 +78,8 @@ module axis_fifo #(
     wire            one       = (used == (AW + 1)'(1));
     wire push      = s_axis_tvalid && !full;
     wire pop_ram   = !ram_empty && (!ram_v || ram_take);
-    // the copies for the data's enables (equal to the originals at all times)
+    // the copies for the data's enables (equal to the originals at all times:
+    // updated by the originals' gates, so the data's gates drive only the data)
     reg             full_d;
     wire            push_d    = s_axis_tvalid && !full_d;
     reg             ram_empty_d;
@@ -104,7 +105,7 @@ module axis_fifo #(
             end
             (* keep *) always @(posedge clk) begin
                 if (rst) out_v_d <= 1'b0;
-                else if (take_d) out_v_d <= 1'b1;
+                else if (load_out) out_v_d <= 1'b1;
                 else if (m_axis_tready) out_v_d <= 1'b0;
             end
             assign m_axis_tdata  = out_q[DATA_W-1:0];
@@ -165,12 +166,12 @@ module axis_fifo #(
             ram_empty_d <= 1'b1;
             ram_v_d     <= 1'b0;
         end else begin
-            if (push_d && !pop_d && almost) full_d <= 1'b1;
-            else if (pop_d) full_d <= 1'b0;
-            if (pop_d && !push_d && one) ram_empty_d <= 1'b1;
-            else if (push_d) ram_empty_d <= 1'b0;
-            if (pop_d) ram_v_d <= 1'b1;
-            else if (take_d) ram_v_d <= 1'b0;
+            if (push && !pop_ram && almost) full_d <= 1'b1;
+            else if (pop_ram) full_d <= 1'b0;
+            if (pop_ram && !push && one) ram_empty_d <= 1'b1;
+            else if (push) ram_empty_d <= 1'b0;
+            if (pop_ram) ram_v_d <= 1'b1;
+            else if (ram_take) ram_v_d <= 1'b0;
         end
     end
 endmodule
