@@ -22,6 +22,11 @@
 // flags' own next values come from, so neither is placed far from its loads
 // (a wide LUT-RAM FIFO's shared pop or push gate sat between the two, 2 x 3.7
 // ns of routing).
+// HALF_RATE = 1: at most one beat every other cycle leaves, and m_axis_tready
+// reaches a single flop (the beat taken): the FIFO's pop follows a cycle later,
+// from that flop, while m_axis_tvalid is held low.  For a producer that moves
+// at most a beat every other cycle (conv_mvu with SF >= 2), whose wide read
+// register's enables would otherwise hang off the consumer's ready.
 // Reset: synchronous, active high; pointers and both read stages are
 // emptied (stored words are not cleared, they just become unreachable).
 `default_nettype none
@@ -30,7 +35,8 @@ module axis_fifo #(
     parameter integer DATA_W    = 8,       // tdata width in bits (>= 1)
     parameter integer DEPTH     = 16,      // RAM entries, power of two >= 2
     parameter integer RAM_STYLE = 0,       // storage: 0 auto, 1 block RAM, 2 LUT (distributed) RAM
-    parameter integer OUT_REG   = 0        // 1: a register after the RAM read (+1 cycle latency)
+    parameter integer OUT_REG   = 0,       // 1: a register after the RAM read (+1 cycle latency)
+    parameter integer HALF_RATE = 0        // 1: <= 1 beat every 2 cycles out, the ready registered
 ) (
     input  wire              clk,
     input  wire              rst,
@@ -57,6 +63,9 @@ module axis_fifo #(
         end
         if (OUT_REG < 0 || OUT_REG > 1) begin : g_bad_out_reg
             $fatal(1, "axis_fifo: OUT_REG must be 0 or 1");
+        end
+        if (HALF_RATE < 0 || HALF_RATE > 1) begin : g_bad_half
+            $fatal(1, "axis_fifo: HALF_RATE must be 0 or 1");
         end
     endgenerate
 
@@ -89,34 +98,50 @@ module axis_fifo #(
 
     assign s_axis_tready = !full;
 
+    // the consumer's handshake as the FIFO's logic sees it (HALF_RATE: the beat
+    // taken, registered)
+    wire m_ready_i;
+    wire m_valid_i;
+    generate
+        if (HALF_RATE == 1) begin : g_half
+            reg took;   // a beat left last cycle: pop it now, show no valid
+            always @(posedge clk) took <= !rst && m_axis_tvalid && m_axis_tready;
+            assign m_ready_i     = took;
+            assign m_axis_tvalid = m_valid_i && !took;
+        end else begin : g_full_rate
+            assign m_ready_i     = m_axis_tready;
+            assign m_axis_tvalid = m_valid_i;
+        end
+    endgenerate
+
     generate
         if (OUT_REG == 1) begin : g_out_reg
             reg  [DATA_W:0] out_q;  // output register, {tlast, tdata}
             reg             out_v;
             reg             out_v_d;   // its copy for out_q's enable
-            wire            load_out = ram_v && (!out_v || m_axis_tready);
-            assign take_d   = ram_v_d && (!out_v_d || m_axis_tready);
+            wire            load_out = ram_v && (!out_v || m_ready_i);
+            assign take_d   = ram_v_d && (!out_v_d || m_ready_i);
             assign ram_take = load_out;
             always @(posedge clk) begin
                 if (take_d) out_q <= ram_q;
                 if (rst) out_v <= 1'b0;
                 else if (load_out) out_v <= 1'b1;
-                else if (m_axis_tready) out_v <= 1'b0;
+                else if (m_ready_i) out_v <= 1'b0;
             end
             (* keep *) always @(posedge clk) begin
                 if (rst) out_v_d <= 1'b0;
                 else if (load_out) out_v_d <= 1'b1;
-                else if (m_axis_tready) out_v_d <= 1'b0;
+                else if (m_ready_i) out_v_d <= 1'b0;
             end
             assign m_axis_tdata  = out_q[DATA_W-1:0];
             assign m_axis_tlast  = out_q[DATA_W];
-            assign m_axis_tvalid = out_v;
+            assign m_valid_i     = out_v;
         end else begin : g_no_out_reg
-            assign ram_take      = m_axis_tready;
-            assign take_d        = m_axis_tready;
+            assign ram_take      = m_ready_i;
+            assign take_d        = m_ready_i;
             assign m_axis_tdata  = ram_q[DATA_W-1:0];
             assign m_axis_tlast  = ram_q[DATA_W];
-            assign m_axis_tvalid = ram_v;
+            assign m_valid_i     = ram_v;
         end
     endgenerate
 

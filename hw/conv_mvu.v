@@ -39,10 +39,12 @@
 // cycle ahead into a register, PROD_SHIFT a wire).
 // Cycles: NF * SF = ceil(COUT/PE) * K*K * ceil(CIN/SIMD) cycles per output
 // pixel when not stalled; the first output beat leaves SF + 4 + WLAT + MUL_LAT
-// + TREE_LAT cycles after the first input beat (WLAT 1 with a banked weight ROM:
+// + TREE_LAT (+1 when SF >= 2) cycles after the first input beat (WLAT 1 with a banked weight ROM:
 // its bank multiplexer registered, 0 otherwise).  A group starts only when the output FIFO (16 deep)
 // has room reserved for its result, so the pipeline itself never stalls; the
 // reservation count sees issues and pops a cycle late, so up to 15 are reserved.
+// With SF >= 2 the output FIFO runs at half rate (axis_fifo HALF_RATE: the
+// downstream ready reaches one flop, not its PE x ACC_W read enables).
 // Reset: synchronous, active high; counters, pipeline and output FIFO empty.
 `default_nettype none
 
@@ -415,7 +417,8 @@ module conv_mvu #(
     axis_fifo #(
         .DATA_W   (PE * ACC_W),
         .DEPTH    (OUT_DEPTH),
-        .RAM_STYLE(2)
+        .RAM_STYLE(2),
+        .HALF_RATE((SF >= 2) ? 1 : 0)   // a beat per SF cycles at most
     ) u_out (
         .clk          (clk),
         .rst          (rst),

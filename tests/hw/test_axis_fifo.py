@@ -1,6 +1,6 @@
 """axis_fifo: bit-exact pass-through under backpressure for each RAM style
 with and without the output register, fill to capacity, latency, one beat
-per cycle, mid-frame reset."""
+per cycle (every other cycle with HALF_RATE), mid-frame reset."""
 from pathlib import Path
 
 import cocotb
@@ -15,7 +15,19 @@ from squeezefpga.sim.rtl.runner import run
 async def passthrough(dut):
     p = tb.tb_params()
     await tb.start_clock_and_reset(dut)
-    await tb.passthrough_checks(dut, p["DATA_W"], seed=p["DEPTH"])
+    if not p["HALF_RATE"]:
+        await tb.passthrough_checks(dut, p["DATA_W"], seed=p["DEPTH"])
+        return
+
+    def case(rng):
+        frames = [[rng.getrandbits(p["DATA_W"]) for _ in range(n)] for n in (1, 2, 7, 40)]
+        return frames, frames
+
+    def every_other_cycle(mon, case):
+        n = sum(len(f) for f in case[1])
+        assert mon.span() == 2 * n - 1, f"{n} output beats took {mon.span()} cycles"
+
+    await tb.stream_checks(dut, case, seed=p["DEPTH"], rate=every_other_cycle)
 
 
 @cocotb.test()
@@ -50,11 +62,30 @@ async def latency(dut):
     assert outs.times[0] - ins.times[0] == 2 + p["OUT_REG"], (ins.times, outs.times)
 
 
+@cocotb.test()
+async def rate(dut):
+    """A full FIFO drains a beat every cycle, every other cycle with HALF_RATE."""
+    p = tb.tb_params()
+    await tb.start_clock_and_reset(dut)
+    src, snk = tb.make_source(dut), tb.make_sink(dut)
+    snk.pause = True
+    outs = tb.HandshakeMonitor(dut, "m_axis")
+    data = list(range(p["DEPTH"] + 1))
+    await src.send(tb.frame(data))
+    await ClockCycles(dut.clk, 3 * p["DEPTH"] + 20)
+    snk.pause = False
+    tb.check_beats(await tb.recv_frame(snk, 2000, dut.clk), data, "rate frame")
+    gaps = {b - a for a, b in zip(outs.times, outs.times[1:])}
+    assert gaps == {1 + p["HALF_RATE"]}, gaps
+
+
 @pytest.mark.verilator
 @pytest.mark.parametrize(
-    "data_w,depth,style,out_reg",
-    [(8, 2, 0, 0), (13, 16, 2, 0), (33, 64, 1, 0), (8, 2, 0, 1), (13, 16, 2, 1), (33, 64, 1, 1)],
+    "data_w,depth,style,out_reg,half",
+    [(8, 2, 0, 0, 0), (13, 16, 2, 0, 0), (33, 64, 1, 0, 0), (8, 2, 0, 1, 0), (13, 16, 2, 1, 0),
+     (33, 64, 1, 1, 0), (8, 2, 0, 0, 1), (13, 16, 2, 0, 1), (33, 64, 1, 1, 1)],
 )
-def test_axis_fifo(data_w, depth, style, out_reg):
+def test_axis_fifo(data_w, depth, style, out_reg, half):
     run("axis_fifo", "test_axis_fifo", Path(__file__).parent,
-        {"DATA_W": data_w, "DEPTH": depth, "RAM_STYLE": style, "OUT_REG": out_reg})
+        {"DATA_W": data_w, "DEPTH": depth, "RAM_STYLE": style, "OUT_REG": out_reg,
+         "HALF_RATE": half})

@@ -10,7 +10,7 @@ MODULES = sorted(p.stem for p in HW_DIR.glob("*.v"))
 
 # extra legal parameter sets per module (corners of the test grids)
 CORNERS = {
-    "axis_fifo": [dict(DEPTH=2, RAM_STYLE=1), dict(DATA_W=1, DEPTH=64, RAM_STYLE=2)],
+    "axis_fifo": [dict(DEPTH=2, RAM_STYLE=1), dict(DATA_W=1, DEPTH=64, RAM_STYLE=2, HALF_RATE=1)],
     "window_gen": [dict(K=1, PAD_T=0, PAD_L=0, PAD_B=0, PAD_R=0, C=5, LANES=8),
                    dict(K=3, S=2, PAD_T=0, PAD_L=0, PAD_B=0, PAD_R=0, H=7, W=9)],
     "conv_mvu": [dict(K=1, CIN=8, COUT=8, SIMD=8, PE=8, USE_BIAS=1, IN_SIGNED=1),
