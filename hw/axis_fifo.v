@@ -88,7 +88,8 @@ module axis_fifo #(
     wire push      = s_axis_tvalid && !full;
     wire pop_ram   = !ram_empty && (!ram_v || ram_take);
     // the copies for the data's enables (equal to the originals at all times:
-    // updated by the originals' gates, so the data's gates drive only the data)
+    // updated by the originals' gates, so the data's gates drive only the data;
+    // originals and copies are kept, or yosys' opt_merge makes them one flop)
     reg             full_d;
     wire            push_d    = s_axis_tvalid && !full_d;
     reg             ram_empty_d;
@@ -122,8 +123,8 @@ module axis_fifo #(
             wire            load_out = ram_v && (!out_v || m_ready_i);
             assign take_d   = ram_v_d && (!out_v_d || m_ready_i);
             assign ram_take = load_out;
-            always @(posedge clk) begin
-                if (take_d) out_q <= ram_q;
+            always @(posedge clk) if (take_d) out_q <= ram_q;
+            (* keep *) always @(posedge clk) begin
                 if (rst) out_v <= 1'b0;
                 else if (load_out) out_v <= 1'b1;
                 else if (m_ready_i) out_v <= 1'b0;
@@ -167,7 +168,7 @@ module axis_fifo #(
         end
     endgenerate
 
-    always @(posedge clk) begin
+    (* keep *) always @(posedge clk) begin   // kept, as the copies are (no merge)
         if (rst) begin
             wr_ptr <= {(AW + 1) {1'b0}};
             rd_ptr <= {(AW + 1) {1'b0}};
