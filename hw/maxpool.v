@@ -136,7 +136,10 @@ module maxpool #(
     wire           last_cf  = (cf == CAW'(CF - 1));
     wire           out_ready;
     wire           take = x_valid && x_ready;
-    wire [CAW-1:0] cf_nx = last_cf ? {CAW{1'b0}} : cf + 1'b1;
+    // the next beat's entry, kept as a register equal to (cf + 1) mod CF, so the
+    // running maximum's read address comes from a flop (no carry chain before
+    // the LUT RAM read)
+    reg  [CAW-1:0] cf_nx;
     assign x_ready = !last_kk || out_ready;
 
     wire [BW-1:0] m_val;
@@ -157,8 +160,10 @@ module maxpool #(
         if (rst) begin
             kk <= 0;
             cf <= 0;
+            cf_nx <= CAW'((CF == 1) ? 0 : 1);
         end else if (take) begin
             cf <= cf_nx;
+            cf_nx <= (cf_nx == CAW'(CF - 1)) ? {CAW{1'b0}} : cf_nx + 1'b1;
             if (last_cf) kk <= last_kk ? {KAW{1'b0}} : kk + 1'b1;
         end
     end
