@@ -17,8 +17,10 @@ def test_conv_cycles_memories_and_params():
     c = conv(16, 32, 3, 4, 8, npix=100, in_w=4, w_w=4)
     assert (c.cf, c.sf, c.nf) == (2, 18, 8)
     assert c.cycles() == 100 * 8 * 18 == ConvMvu.cycles_of(100, 16, 32, 3, 4, 8)
-    # SF + 4 + MUL_LAT (DSP 1, LUT 2) + TREE_LAT (clog2(SIMD) = 3)
-    assert c.latency() == 18 + 4 + 1 + 3 and c.with_mult("lut").latency() == 27
+    # SF + 4 + MUL_LAT (DSP 1, LUT 2) + TREE_LAT (clog2(SIMD) = 3) + 1 (the output
+    # FIFO at half rate: SF >= 2)
+    assert c.latency() == 18 + 4 + 1 + 3 + 1 and c.with_mult("lut").latency() == 28
+    assert conv(16, 32, 1, 4, 16, npix=100, in_w=4, w_w=4).latency() == 1 + 4 + 1 + 4
     # worst case of 144 products of unsigned 4-bit x signed 4-bit: -15*8*144 .. 15*7*144
     assert c.acc_w == 15 + 1 and c.params()["ACC_W"] == c.acc_w   # 17280 < 2^15
     mems = {m.name.split(".")[-1]: m for m in c.memories()}
