@@ -51,7 +51,7 @@ DEFAULT_UTILIZATION = 0.85
 # Measured on the LFE5U-85F: fmnist's 56,448-cycle fold, estimated at 39 % of the
 # LUTs (nextpnr: 48 % of TRELLIS_COMB), 126.17 MHz in one of three runs at session 7's
 # RTL (103.89-126.17), 130.87 MHz at session 8's (handshakes between modules end at
-# flops; fire_narrow 130.46, two_fire not yet met); its 28,224-cycle fold, 66 %
+# flops; fire_narrow 130.46, fire_e1heavy 125.71, two_fire 94.58); its 28,224-cycle fold, 66 %
 # (82 %), 72.65-115.07 MHz in six runs (sessions 6-7), its critical paths routed
 # across the full part
 ECP5_PNR_LUTS = 0.5
