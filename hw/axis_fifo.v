@@ -124,16 +124,9 @@ module axis_fifo #(
             assign take_d   = ram_v_d && (!out_v_d || m_ready_i);
             assign ram_take = load_out;
             always @(posedge clk) if (take_d) out_q <= ram_q;
-            (* keep *) always @(posedge clk) begin
-                if (rst) out_v <= 1'b0;
-                else if (load_out) out_v <= 1'b1;
-                else if (m_ready_i) out_v <= 1'b0;
-            end
-            (* keep *) always @(posedge clk) begin
-                if (rst) out_v_d <= 1'b0;
-                else if (load_out) out_v_d <= 1'b1;
-                else if (m_ready_i) out_v_d <= 1'b0;
-            end
+            wire            out_v_nx = load_out ? 1'b1 : m_ready_i ? 1'b0 : out_v;
+            (* keep *) always @(posedge clk) out_v   <= !rst && out_v_nx;
+            (* keep *) always @(posedge clk) out_v_d <= !rst && out_v_nx;
             assign m_axis_tdata  = out_q[DATA_W-1:0];
             assign m_axis_tlast  = out_q[DATA_W];
             assign m_valid_i     = out_v;
@@ -168,6 +161,11 @@ module axis_fifo #(
         end
     endgenerate
 
+    // the flags' next values, once for the originals and their copies
+    wire full_nx      = (push && !pop_ram && almost) ? 1'b1 : pop_ram ? 1'b0 : full;
+    wire ram_empty_nx = (pop_ram && !push && one) ? 1'b1 : push ? 1'b0 : ram_empty;
+    wire ram_v_nx     = pop_ram ? 1'b1 : ram_take ? 1'b0 : ram_v;
+
     (* keep *) always @(posedge clk) begin   // kept, as the copies are (no merge)
         if (rst) begin
             wr_ptr <= {(AW + 1) {1'b0}};
@@ -176,14 +174,11 @@ module axis_fifo #(
             full   <= 1'b0;
             ram_empty <= 1'b1;
         end else begin
-            if (push && !pop_ram && almost) full <= 1'b1;
-            else if (pop_ram) full <= 1'b0;
-            if (pop_ram && !push && one) ram_empty <= 1'b1;
-            else if (push) ram_empty <= 1'b0;
+            full      <= full_nx;
+            ram_empty <= ram_empty_nx;
+            ram_v     <= ram_v_nx;
             if (push) wr_ptr <= wr_ptr + 1'b1;
             if (pop_ram) rd_ptr <= rd_ptr + 1'b1;
-            if (pop_ram) ram_v <= 1'b1;
-            else if (ram_take) ram_v <= 1'b0;
         end
     end
     (* keep *) always @(posedge clk) begin
@@ -192,12 +187,9 @@ module axis_fifo #(
             ram_empty_d <= 1'b1;
             ram_v_d     <= 1'b0;
         end else begin
-            if (push && !pop_ram && almost) full_d <= 1'b1;
-            else if (pop_ram) full_d <= 1'b0;
-            if (pop_ram && !push && one) ram_empty_d <= 1'b1;
-            else if (push) ram_empty_d <= 1'b0;
-            if (pop_ram) ram_v_d <= 1'b1;
-            else if (ram_take) ram_v_d <= 1'b0;
+            full_d      <= full_nx;
+            ram_empty_d <= ram_empty_nx;
+            ram_v_d     <= ram_v_nx;
         end
     end
 endmodule

@@ -214,9 +214,11 @@ class ConvMvu(HwOp):
 
     tree_levels = property(lambda s: clog2(s.simd))   # registered SIMD adder-tree levels
 
-    def latency(self) -> int:   # + the banked weight ROM's multiplexer register, + the
-        return (self.sf + LATENCY + MUL_LAT[self.mult] + self.tree_levels   # half-rate
-                + (1 if self.wbanks > 1 else 0) + (1 if self.sf >= 2 else 0))   # FIFO's
+    def latency(self) -> int:
+        """+ the banked weight ROM's multiplexer register, + the half-rate output
+        FIFO's register (SF >= 2)."""
+        return (self.sf + LATENCY + MUL_LAT[self.mult] + self.tree_levels
+                + (1 if self.wbanks > 1 else 0) + (1 if self.sf >= 2 else 0))
 
     def fold_choices(self) -> list[tuple[int, dict, int]]:
         """(cycles per frame, fold entry, multipliers) of every PE/SIMD that divide."""

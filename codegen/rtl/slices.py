@@ -24,6 +24,8 @@ count them.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..hwops.streaming import AxisFifo, AxisRegister
 
 MAX_W = 128     # widest stream that gets a slice (bits of tdata)
@@ -52,7 +54,7 @@ def insert(ops: list, max_w: int = MAX_W) -> list:
                 while name in names or yname in names:
                     name, yname = name + "_", yname + "_"
                 names |= {name, yname}
-                y = type(s)(yname, s.c, s.h, s.w, s.lanes, s.bits, s.signed, s.exp)
+                y = replace(s, name=yname, tensor=None)   # the same stream type, no tap
                 out.append(AxisRegister(name, op.layer, [("s_axis", s)], [("m_axis", y)],
                                         {"purpose": "register slice between two ops"}))
                 op.ins[i] = (port, y)
