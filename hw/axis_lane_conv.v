@@ -100,34 +100,39 @@ module axis_lane_conv #(
         reg            full;   // a slice is waiting
         reg            rdy;    // empty, or the waiting slice is the beat's last
         reg  [KW-1:0]  sl;     // slices already sent of this beat
+        // kept copies of full and rdy for the data register's enable and select:
+        // the control flags' handshake gate then drives only the flags, and the
+        // data's enable gate (hundreds of flop enables) starts at flops of its
+        // own, not at a gate shared with the flags that nextpnr places between
+        reg            full_d;
+        reg            rdy_d;
         wire           pop   = full && out_ready;
         assign s_axis_tready = rdy && (!full || out_ready);
         wire           push  = s_axis_tvalid && s_axis_tready;
+        wire           en_d  = (full_d && out_ready) || (s_axis_tvalid && rdy_d && (!full_d || out_ready));
         assign r_data  = sh[OW-1:0];
         assign r_last  = shl && rdy;
         assign r_valid = full;
+        wire           full_nx = push ? 1'b1 : (pop && rdy) ? 1'b0 : full;
+        wire           rdy_nx  = push ? (KD == 1) : (pop && !rdy) ? (sl == KW'(KD - 2)) : rdy;
+        (* keep *) always @(posedge clk) begin   // kept, as the copies are (no merge)
+            full <= !rst && full_nx;
+            rdy  <= rst || rdy_nx;
+        end
+        (* keep *) always @(posedge clk) begin
+            full_d <= !rst && full_nx;
+            rdy_d  <= rst || rdy_nx;
+        end
         always @(posedge clk) begin
-            if (rst) begin
-                full <= 1'b0;
-                rdy <= 1'b1;
-                sl <= {KW{1'b0}};
-            end else if (push) begin
-                full <= 1'b1;
-                rdy <= (KD == 1);
-                sl <= {KW{1'b0}};
-            end else if (pop && rdy) begin   // the last slice left
-                full <= 1'b0;
-            end else if (pop) begin
-                rdy <= (sl == KW'(KD - 2));
-                sl <= sl + 1'b1;
-            end
-            // the data multiplexer is selected by the flop rdy alone (a LUT per
-            // bit, no fan-out of the handshake logic into every bit): with rdy
-            // set an enabled cycle loads the input beat (a pop without a push
-            // loads a don't-care as full clears)
-            if (push || pop) begin
-                sh <= rdy ? s_axis_tdata : sh >> OW;
-                shl <= rdy ? s_axis_tlast : shl;
+            if (rst) sl <= {KW{1'b0}};
+            else if (push) sl <= {KW{1'b0}};
+            else if (pop && !rdy) sl <= sl + 1'b1;
+            // the data multiplexer is selected by the flop rdy_d alone (a LUT per
+            // bit): with rdy set an enabled cycle loads the input beat (a pop
+            // without a push loads a don't-care as full clears)
+            if (en_d) begin
+                sh <= rdy_d ? s_axis_tdata : sh >> OW;
+                shl <= rdy_d ? s_axis_tlast : shl;
             end
         end
     end else if (UP) begin : g_up
