@@ -206,6 +206,11 @@ module window_gen #(
     wire          free_1     = (free == CW'(1));
     wire          free_rel_0 = (free_rel == {CW{1'b0}});
     wire          free_rel_1 = (free_rel == CW'(1));
+    // the row counts after this cycle's row_done, without and with a row end
+    wire [CW-1:0] free_d     = free - {{(CW - 1) {1'b0}}, row_done};
+    wire [CW-1:0] free_rel_d = free_rel - {{(CW - 1) {1'b0}}, row_done};
+    wire [CW-1:0] avail_d    = avail + {{(CW - 1) {1'b0}}, row_done};
+    wire [CW-1:0] avail_h_d  = avail - CW'(H) + {{(CW - 1) {1'b0}}, row_done};
     wire [AW-1:0] brow_nx = last_oy ? step_mod(brow, (FADV % NROWS) * RW)
                                     : step_mod(brow, (S % NROWS) * RW);
 
@@ -298,12 +303,14 @@ module window_gen #(
                         : (avail >= ndn);
             if (adv) v1 <= issue;
             if (adv2) v2 <= v1;
-            // the release from registers first; the late row_done adds last
-            free  <= (row_end ? free_rel : free) - {{(CW - 1) {1'b0}}, row_done};
+            // both outcomes of the row end computed from registers and row_done;
+            // row_end (the reader's handshake) only selects between them, so it
+            // reaches no carry chain
+            free  <= row_end ? free_rel_d : free_d;
             // free's next value != 0: (row_end ? free + rel : free) != row_done
             wr_room <= row_done ? !(row_end ? free_rel_1 : free_1)
                                 : !(row_end ? free_rel_0 : free_0);
-            avail <= ((row_end && last_oy) ? avail - CW'(H) : avail) + {{(CW - 1) {1'b0}}, row_done};
+            avail <= (row_end && last_oy) ? avail_h_d : avail_d;
             // writer: rows in ring order, frame after frame
             if (wr_en) begin
                 waddr <= (waddr == AW'(DEPTH - 1)) ? {AW{1'b0}} : waddr + 1'b1;
