@@ -16,12 +16,15 @@
 // a LUT between the DP16KD and the output register).
 // s_axis_tready is a flop (full set by the push that fills the RAM, cleared by
 // a pop), so no upstream ready chain runs through the pointer compare.
-// The data's enables (the RAM write, the RAM read register, the output
-// register) come from kept copies of the flags they need (full, ram_empty,
-// ram_v, out_v): the gate driving hundreds of enables is then not the one the
-// flags' own next values come from, so neither is placed far from its loads
-// (a wide LUT-RAM FIFO's shared pop or push gate sat between the two, 2 x 3.7
-// ns of routing).
+// The data's enables come from kept copies of the flags they need: the gate
+// driving hundreds of enables is then not the one the flags' own next values
+// come from, so neither is placed far from its loads (a wide LUT-RAM FIFO's
+// shared pop or push gate sat between the two, 2 x 3.7 ns of routing).  The
+// RAM write is enabled by a flop alone (!full, kept): the RAM takes the input
+// every cycle it has a free entry, and a push only moves wr_ptr (a gate after
+// a copy of full still routed 4.5 + 5.1 ns to a 1,217-bit FIFO's LUT RAMs).
+// The read register and the output register load under gates of the copies
+// of ram_empty, ram_v and out_v.
 // HALF_RATE = 1: at most one beat every other cycle leaves, and m_axis_tready
 // reaches a single flop (the beat taken): the FIFO's pop follows a cycle later,
 // from that flop, while m_axis_tvalid is held low.  For a producer that moves
@@ -90,8 +93,10 @@ module axis_fifo #(
     // the copies for the data's enables (equal to the originals at all times:
     // updated by the originals' gates, so the data's gates drive only the data;
     // originals and copies are kept, or yosys' opt_merge makes them one flop)
-    reg             full_d;
-    wire            push_d    = s_axis_tvalid && !full_d;
+    // the RAM is written every cycle it has a free entry (wr_ptr's entry holds
+    // nothing until a push moves wr_ptr past it), so its write enable is a
+    // flop, no gate: wr_room_d == !full
+    reg             wr_room_d;
     reg             ram_empty_d;
     reg             ram_v_d;
     wire            take_d;    // ram_take, from the copies
@@ -143,19 +148,19 @@ module axis_fifo #(
         if (RAM_STYLE == 1) begin : g_block
             (* ram_style = "block", no_rw_check *) reg [DATA_W:0] mem[0:DEPTH-1];
             always @(posedge clk) begin
-                if (push_d) mem[wr_ptr[AW-1:0]] <= {s_axis_tlast, s_axis_tdata};
+                if (wr_room_d) mem[wr_ptr[AW-1:0]] <= {s_axis_tlast, s_axis_tdata};
                 if (pop_d) ram_q <= mem[rd_ptr[AW-1:0]];
             end
         end else if (RAM_STYLE == 2) begin : g_dist
             (* ram_style = "distributed", no_rw_check *) reg [DATA_W:0] mem[0:DEPTH-1];
             always @(posedge clk) begin
-                if (push_d) mem[wr_ptr[AW-1:0]] <= {s_axis_tlast, s_axis_tdata};
+                if (wr_room_d) mem[wr_ptr[AW-1:0]] <= {s_axis_tlast, s_axis_tdata};
                 if (pop_d) ram_q <= mem[rd_ptr[AW-1:0]];
             end
         end else begin : g_auto
             (* no_rw_check *) reg [DATA_W:0] mem[0:DEPTH-1];
             always @(posedge clk) begin
-                if (push_d) mem[wr_ptr[AW-1:0]] <= {s_axis_tlast, s_axis_tdata};
+                if (wr_room_d) mem[wr_ptr[AW-1:0]] <= {s_axis_tlast, s_axis_tdata};
                 if (pop_d) ram_q <= mem[rd_ptr[AW-1:0]];
             end
         end
@@ -183,11 +188,11 @@ module axis_fifo #(
     end
     (* keep *) always @(posedge clk) begin
         if (rst) begin
-            full_d      <= 1'b0;
+            wr_room_d   <= 1'b1;
             ram_empty_d <= 1'b1;
             ram_v_d     <= 1'b0;
         end else begin
-            full_d      <= full_nx;
+            wr_room_d   <= !full_nx;
             ram_empty_d <= ram_empty_nx;
             ram_v_d     <= ram_v_nx;
         end
