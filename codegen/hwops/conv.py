@@ -33,7 +33,9 @@ from .streaming import AxisFifo
 # first output SF + 4 + MUL_LAT + TREE_LAT (+ 1 with a banked weight ROM) cycles after the
 # first input beat (conv_mvu.v)
 LATENCY = 4
-MUL_LAT = {"dsp": 1, "lut": 2, "pack": 1}   # operands -> registered product (mul_lut has one register)
+# operands -> registered product: mul_lut has one register inside; a DSP product's
+# operands are registered again at the multiplier (conv_mvu.v g_dsp)
+MUL_LAT = {"dsp": 2, "lut": 2, "pack": 1}
 MULT_STYLES = ("dsp", "lut", "pack")
 MULT_STYLE_PARAM = {"dsp": 0, "lut": 1, "pack": 2}
 # conv_mvu.v PACK_AW: the packed operand's unsigned bits (DSP48E1 25-bit, DSP48E2
@@ -301,9 +303,12 @@ class ConvMvu(HwOp):
         return self.pe if self.mult == "dsp" else 1
 
     def ffs(self, family: str) -> int:
-        """The fit (which predates the x copies) plus the copies beyond the first,
-        counted structurally: SIMD x IN_W flip-flops each."""
-        return super().ffs(family) + (self.x_copies - 1) * self.simd * self.in_w
+        """The fit (which predates the x copies and the DSP operand registers) plus,
+        counted structurally, the copies beyond the first (SIMD x IN_W flip-flops
+        each) and a DSP product's operand registers (IN_W + W_W each)."""
+        operands = self.pe * self.simd * (self.in_w + self.w_w) if self.mult == "dsp" else 0
+        return (super().ffs(family) + (self.x_copies - 1) * self.simd * self.in_w
+                + operands)
 
     def with_mult(self, mult: str) -> "ConvMvu":
         """The same engine with its products in ``mult`` ("dsp", "lut" or "pack")."""

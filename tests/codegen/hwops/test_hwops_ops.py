@@ -17,10 +17,11 @@ def test_conv_cycles_memories_and_params():
     c = conv(16, 32, 3, 4, 8, npix=100, in_w=4, w_w=4)
     assert (c.cf, c.sf, c.nf) == (2, 18, 8)
     assert c.cycles() == 100 * 8 * 18 == ConvMvu.cycles_of(100, 16, 32, 3, 4, 8)
-    # SF + 4 + MUL_LAT (DSP 1, LUT 2) + TREE_LAT (clog2(SIMD) = 3) + 1 (the output
-    # FIFO at half rate: SF >= 2)
-    assert c.latency() == 18 + 4 + 1 + 3 + 1 and c.with_mult("lut").latency() == 28
-    assert conv(16, 32, 1, 4, 16, npix=100, in_w=4, w_w=4).latency() == 1 + 4 + 1 + 4
+    # SF + 4 + MUL_LAT (DSP 2, LUT 2, packed 1) + TREE_LAT (clog2(SIMD) = 3) + 1 (the
+    # output FIFO at half rate: SF >= 2)
+    assert c.latency() == 18 + 4 + 2 + 3 + 1 == c.with_mult("lut").latency()
+    assert c.with_mult("pack").latency() == 18 + 4 + 1 + 3 + 1
+    assert conv(16, 32, 1, 4, 16, npix=100, in_w=4, w_w=4).latency() == 1 + 4 + 2 + 4
     # worst case of 144 products of unsigned 4-bit x signed 4-bit: -15*8*144 .. 15*7*144
     assert c.acc_w == 15 + 1 and c.params()["ACC_W"] == c.acc_w   # 17280 < 2^15
     mems = {m.name.split(".")[-1]: m for m in c.memories()}
@@ -167,10 +168,11 @@ def test_lane_conv_luts_follow_the_fast_paths():
 def test_conv_x_copies_add_their_flip_flops():
     # conv_mvu.v XCOPY / mvu_pack.v: one x register per DSP PE or packed group;
     # synth_ecp5 of PE 8, SIMD 1, 4-bit x with DSP products keeps 28 of them
-    # (keep) past the first copy: 451 -> 475 TRELLIS_FF
+    # (keep) past the first copy: 451 -> 475 TRELLIS_FF; the DSP products' operand
+    # registers (g_dsp) add IN_W + W_W each: 456 -> 520 TRELLIS_FF (8 products)
     from squeezefpga.codegen.hwops.base import HwOp
     dsp = ConvMvu.standalone("c", 2, 8, 3, 8, 1, in_w=4, w_w=4)
-    assert dsp.x_copies == 8 and dsp.ffs("ecp5") - HwOp.ffs(dsp, "ecp5") == 7 * 4
+    assert dsp.x_copies == 8 and dsp.ffs("ecp5") - HwOp.ffs(dsp, "ecp5") == 7 * 4 + 8 * 8
     pack = dsp.with_mult("pack")   # groups of 3, 3, 2
     assert pack.x_copies == 3 and pack.ffs("ecp5") - HwOp.ffs(pack, "ecp5") == 2 * 4
     lut = dsp.with_mult("lut")
