@@ -36,8 +36,8 @@
 // Pipeline (ECP5 125 MHz): operands registered, products registered
 // (MUL_LAT = 2 DSP: operands registered again at the multiplier; 1 packed DSP;
 // 2 LUT), the SIMD adder tree registered after every level
-// (TREE_LAT = clog2(SIMD) levels), then the accumulator (bias word read a
-// cycle ahead into a register, PROD_SHIFT a wire).
+// (TREE_LAT = clog2(SIMD) levels), then the accumulator (bias word read two
+// cycles ahead through two registers, PROD_SHIFT a wire).
 // Cycles: NF * SF = ceil(COUT/PE) * K*K * ceil(CIN/SIMD) cycles per output
 // pixel when not stalled; the first output beat leaves SF + 4 + WLAT + MUL_LAT
 // + TREE_LAT (+1 when SF >= 2) cycles after the first input beat (WLAT 1 with a banked weight ROM:
@@ -180,7 +180,7 @@ module conv_mvu #(
     ) u_wrom (
         .clk(clk), .addr(waddr), .q(wq2));
 
-    // bias ROM (LUTs; NF words), read one cycle before the accumulate stage
+    // bias ROM (NF words), read two cycles before the accumulate stage
     reg [PE*ACC_W-1:0] brom[0:NF-1];
     generate
         if (USE_BIAS != 0) begin : g_bias
@@ -205,12 +205,14 @@ module conv_mvu #(
 
     wire [CW-1:0] ctlC = {vC, firstC, lastC, tlC, nfC};
     wire [CW-1:0] ctlD = ctl[DP];
-    wire [CW-1:0] ctlP;                // the stage before it
+    wire [CW-1:0] ctlP;                // two stages before it (the bias ROM's read)
     generate
-        if (DP > 1) begin : g_ctlp
-            assign ctlP = ctl[DP - 1];
-        end else begin : g_ctlp_c
+        if (DP > 2) begin : g_ctlp
+            assign ctlP = ctl[DP - 2];
+        end else if (DP == 2) begin : g_ctlp_c
             assign ctlP = ctlC;
+        end else begin : g_ctlp_b
+            assign ctlP = {vB, firstB, lastB, tlB, nfB};
         end
     endgenerate
     wire           vD     = ctlD[CW-1];
@@ -290,8 +292,15 @@ module conv_mvu #(
         end
     endgenerate
 
+    // the bias word read two cycles ahead, its read register followed by another
+    // (a block RAM's output register: yosys maps a deep bias ROM to a DP16KD,
+    // whose unregistered read into the accumulator's adder was 5.83 + 4.36 ns)
+    reg [PE*ACC_W-1:0] bias_r;
     reg [PE*ACC_W-1:0] bias_q;
-    always @(posedge clk) bias_q <= brom[nfP];
+    always @(posedge clk) begin
+        bias_r <= brom[nfP];
+        bias_q <= bias_r;
+    end
 
     reg  [PE*ACC_W-1:0]  acc;
     localparam integer TW = PW + TREE_LAT;   // widest tree node

@@ -305,10 +305,13 @@ class ConvMvu(HwOp):
     def ffs(self, family: str) -> int:
         """The fit (which predates the x copies and the DSP operand registers) plus,
         counted structurally, the copies beyond the first (SIMD x IN_W flip-flops
-        each) and a DSP product's operand registers (IN_W + W_W each)."""
+        each), a DSP product's operand registers (IN_W + W_W each) and the bias
+        ROM's second read register (PE x bias_w: a lane's sign-extension bits are
+        one flip-flop; synth_ecp5 of PE 4, NF 8, 8-bit bias: 514 -> 542, 32 here)."""
         operands = self.pe * self.simd * (self.in_w + self.w_w) if self.mult == "dsp" else 0
+        bias = self.pe * self.bias_w if self.bias_w and self.nf > 1 else 0
         return (super().ffs(family) + (self.x_copies - 1) * self.simd * self.in_w
-                + operands)
+                + operands + bias)
 
     def with_mult(self, mult: str) -> "ConvMvu":
         """The same engine with its products in ``mult`` ("dsp", "lut" or "pack")."""

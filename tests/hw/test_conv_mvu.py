@@ -86,6 +86,8 @@ GRID = [
     (3, 5, 3, 2, 2, 1, 1, 5, 4, 5, 1, 4, 1, 6),    # a bias 6 bits finer than the products
     (7, 4, 1, 7, 4, 1, 0, 3, 3, 9, 1, 3, 1, 0),    # odd SIMD tree, rows over the weight bits
     (2, 3, 3, 1, 3, 1, 1, 3, 4, 1, 0, 2, 0, 0),    # 1-bit activations, SIMD 1 (no tree)
+    (3, 6, 1, 1, 2, 1, 0, 3, 3, 4, 0, 4, 1, 0),    # SIMD 1, 1x1, NF 3 with bias (packed: the
+                                                   # bias ROM read at stage B, DP = 1)
 ]
 
 
