@@ -41,8 +41,10 @@ class AxisFifo(HwOp):
     # (the pointers' width counts: 4 x 256 takes 35 LUTs, 4 x 2048 58, one DP16KD each)
     LUT_COEF = {"xilinx": (0, 1.333, 0.333),
                 "ecp5": (0.213, 4.596, 3.839)}
-    FF_COEF = {"xilinx": (0.438, 0, 18.5),
-               "ecp5": (0.438, 0, 18.5)}
+    # FFs: the fit plus the pointers-plus-one registers (2 x (clog2(DEPTH) + 1), counted
+    # structurally: axis_fifo.v keeps them for the almost / one compares)
+    FF_COEF = {"xilinx": (0.438, 2, 20.5),
+               "ecp5": (0.438, 2, 20.5)}
 
     @classmethod
     def holding(cls, name: str, layer: str, x, y, beats: int, purpose: str) -> "AxisFifo":
