@@ -206,11 +206,14 @@ module window_gen #(
     wire          free_1     = (free == CW'(1));
     wire          free_rel_0 = (free_rel == {CW{1'b0}});
     wire          free_rel_1 = (free_rel == CW'(1));
-    // the row counts after this cycle's row_done, without and with a row end
-    wire [CW-1:0] free_d     = free - {{(CW - 1) {1'b0}}, row_done};
-    wire [CW-1:0] free_rel_d = free_rel - {{(CW - 1) {1'b0}}, row_done};
-    wire [CW-1:0] avail_d    = avail + {{(CW - 1) {1'b0}}, row_done};
-    wire [CW-1:0] avail_h_d  = avail - CW'(H) + {{(CW - 1) {1'b0}}, row_done};
+    // the row counts for every outcome of this cycle's row end and row_done,
+    // from registers only: the handshakes (the reader's issue, the writer's
+    // input valid) select among them and reach no carry chain
+    wire [CW-1:0] free_m1     = free - 1'b1;
+    wire [CW-1:0] free_rel_m1 = free_rel - 1'b1;
+    wire [CW-1:0] avail_p1    = avail + 1'b1;
+    wire [CW-1:0] avail_h     = avail - CW'(H);
+    wire [CW-1:0] avail_h_p1  = avail - CW'(H - 1);
     wire [AW-1:0] brow_nx = last_oy ? step_mod(brow, (FADV % NROWS) * RW)
                                     : step_mod(brow, (S % NROWS) * RW);
 
@@ -303,14 +306,12 @@ module window_gen #(
                         : (avail >= ndn);
             if (adv) v1 <= issue;
             if (adv2) v2 <= v1;
-            // both outcomes of the row end computed from registers and row_done;
-            // row_end (the reader's handshake) only selects between them, so it
-            // reaches no carry chain
-            free  <= row_end ? free_rel_d : free_d;
+            free  <= row_end ? (row_done ? free_rel_m1 : free_rel) : (row_done ? free_m1 : free);
             // free's next value != 0: (row_end ? free + rel : free) != row_done
             wr_room <= row_done ? !(row_end ? free_rel_1 : free_1)
                                 : !(row_end ? free_rel_0 : free_0);
-            avail <= (row_end && last_oy) ? avail_h_d : avail_d;
+            avail <= (row_end && last_oy) ? (row_done ? avail_h_p1 : avail_h)
+                                          : (row_done ? avail_p1 : avail);
             // writer: rows in ring order, frame after frame
             if (wr_en) begin
                 waddr <= (waddr == AW'(DEPTH - 1)) ? {AW{1'b0}} : waddr + 1'b1;
