@@ -19,7 +19,8 @@ def make_case_fn(p):
         g = np.random.default_rng(rng.getrandbits(32))
         n = 3 * 7
         x = pk.rand_tensor(g, (1, lanes, 3, 7), iw, bool(p["IN_SIGNED"]))
-        if p["SHIFT"] > 0:  # plant exact ties k*2^s + 2^(s-1) (and neighbours)
+        if p["SHIFT"] > 0 and iw - p["SHIFT"] - 1 >= 2:  # plant exact ties k*2^s +
+            # 2^(s-1) (and neighbours)
             k = pk.rand_tensor(g, (1, lanes, 1, 7), iw - p["SHIFT"] - 1, bool(p["IN_SIGNED"]))
             x[:, :, 0, :] = (k[:, :, 0, :] << p["SHIFT"]) + (1 << (p["SHIFT"] - 1))
             x[:, :, 1, :] = x[:, :, 0, :] + g.integers(-1, 2, size=(1, lanes, 7))
@@ -46,6 +47,8 @@ GRID = [
     (3, 16, 1, 8, 1, 1, 5, 0),
     (2, 12, 0, 6, 0, 1, -2, 0),
     (1, 10, 1, 4, 1, 0, 1, 1),
+    (3, 9, 1, 5, 0, 0, 6, 0),     # negative ties, an unsigned output, no ReLU
+    (2, 8, 1, 4, 1, 0, 9, 0),     # SHIFT = IN_W + 1: fl[0] is the sign bit
 ]
 
 
