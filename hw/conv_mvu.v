@@ -285,7 +285,11 @@ module conv_mvu #(
     reg  [SIMD*IN_W-1:0]       xC;
     wire [SIMD*IN_W-1:0]       xCsel = nf0B ? xin_b : ibuf_q;
     wire [XCOPY*SIMD*IN_W-1:0] xPc;
-    always @(posedge clk) xC <= xCsel;
+    // kept like the copies: yosys' opt_merge folded an unkept xC into a kept copy
+    // of equal input, and then two PEs' operand registers (equal inputs) into
+    // one, routed across the die to both multipliers (fmnist_w8 at 08c7970:
+    // PE 0's register -> PE 7's MULT18X18D, 8.93 ns)
+    (* keep *) always @(posedge clk) xC <= xCsel;
     genvar c;
     generate
         for (c = 0; c < XCOPY; c = c + 1) begin : g_xcopy
