@@ -156,15 +156,31 @@ module conv_mvu #(
     wire issue     = can_go && (!nf0 || s_axis_tvalid);
     assign s_axis_tready = can_go && nf0;
 
-    // input beats of the current pixel, re-read for nf > 0 (absent when NF = 1)
+    // input beats of the current pixel, re-read for nf > 0 (absent when NF = 1).
+    // With SF >= 2 the word is read a beat ahead, at the issue before its own
+    // (address sf + 1, wrapping), into a read register followed by a second one:
+    // a deep buffer is a DP16KD, and its unregistered read into the x select was
+    // 5.61 ns + routing + mux (fire_w3 at adad093: 8.47 ns); the second register
+    // becomes the RAM's output register (codegen/pnr/outreg.py).  The word read
+    // is never the one written in that cycle (sf + 1 != sf), so no_rw_check: no
+    // read-first logic after the RAM.  SF = 1: one word, read where it is written.
     reg [SIMD*IN_W-1:0] ibuf_q;
     reg [SIMD*IN_W-1:0] xin_b;
     generate
-        if (NF > 1) begin : g_ibuf
-            reg [SIMD*IN_W-1:0] ibuf[0:SF-1];
+        if (NF > 1 && SF >= 2) begin : g_ibuf
+            (* no_rw_check *) reg [SIMD*IN_W-1:0] ibuf[0:SF-1];
+            reg  [SIMD*IN_W-1:0] ibuf_r;   // the beat of the next issue's sf
+            wire [SAW-1:0]       sf_inc = last_sf ? {SAW{1'b0}} : sf + 1'b1;
             always @(posedge clk) begin
                 if (issue && nf0) ibuf[sf] <= s_axis_tdata;
-                ibuf_q <= ibuf[sf];
+                if (issue) ibuf_r <= ibuf[sf_inc];
+                ibuf_q <= ibuf_r;
+            end
+        end else if (NF > 1) begin : g_ibuf1
+            reg [SIMD*IN_W-1:0] ibuf[0:0];
+            always @(posedge clk) begin
+                if (issue && nf0) ibuf[0] <= s_axis_tdata;
+                ibuf_q <= ibuf[0];
             end
         end else begin : g_no_ibuf
             always @(posedge clk) ibuf_q <= {(SIMD * IN_W) {1'b0}};
