@@ -131,6 +131,10 @@ module conv_mvu #(
 
     // ---------------------------------------------------------------- stage A: issue
     reg  [SAW-1:0] sf;
+    reg  [SAW-1:0] sf_nx;      // sf after the next issue (sf + 1, 0 after the last):
+                               // the input buffer's read-ahead address, a register
+                               // (through the +1 carry chain into a LUT-RAM buffer's
+                               // read address and bank mux it was 9.38 ns, fire_w3)
     reg  [NAW-1:0] nf;
     reg  [PAW-1:0] pix;
     reg  [WAW-1:0] waddr;
@@ -158,7 +162,7 @@ module conv_mvu #(
 
     // input beats of the current pixel, re-read for nf > 0 (absent when NF = 1).
     // With SF >= 2 the word is read a beat ahead, at the issue before its own
-    // (address sf + 1, wrapping), into a read register followed by a second one:
+    // (address sf_nx), into a read register followed by a second one:
     // a deep buffer is a DP16KD, and its unregistered read into the x select was
     // 5.61 ns + routing + mux (fire_w3 at adad093: 8.47 ns); the second register
     // becomes the RAM's output register (codegen/pnr/outreg.py).  The word read
@@ -170,10 +174,9 @@ module conv_mvu #(
         if (NF > 1 && SF >= 2) begin : g_ibuf
             (* no_rw_check *) reg [SIMD*IN_W-1:0] ibuf[0:SF-1];
             reg  [SIMD*IN_W-1:0] ibuf_r;   // the beat of the next issue's sf
-            wire [SAW-1:0]       sf_inc = last_sf ? {SAW{1'b0}} : sf + 1'b1;
             always @(posedge clk) begin
                 if (issue && nf0) ibuf[sf] <= s_axis_tdata;
-                if (issue) ibuf_r <= ibuf[sf_inc];
+                if (issue) ibuf_r <= ibuf[sf_nx];
                 ibuf_q <= ibuf_r;
             end
         end else if (NF > 1) begin : g_ibuf1
@@ -263,7 +266,7 @@ module conv_mvu #(
         if (rst) begin
             vB <= 1'b0; vC <= 1'b0; vE <= 1'b0; out_pop_q <= 1'b0; res_q <= 1'b0;
             for (ci = 1; ci <= DP; ci = ci + 1) ctl[ci][CW-1] <= 1'b0;
-            sf <= 0; nf <= 0; pix <= 0; waddr <= 0; reserved <= 0;
+            sf <= 0; sf_nx <= SAW'(SF > 1 ? 1 : 0); nf <= 0; pix <= 0; waddr <= 0; reserved <= 0;
             first_sf <= 1'b1; nf0 <= 1'b1; room <= 1'b1;
             last_sf <= (SF == 1); last_nf <= (NF == 1); last_pix <= (NPIX == 1);
         end else begin
@@ -281,7 +284,8 @@ module conv_mvu #(
                 end
                 if (last_sf && last_nf)
                     last_pix <= last_pix ? (NPIX == 1) : (pix == PAW'(NPIX - 2));
-                sf    <= last_sf ? {SAW{1'b0}} : sf + 1'b1;
+                sf    <= sf_nx;
+                sf_nx <= (last_sf ? (SF == 1) : (sf == SAW'(SF - 2))) ? {SAW{1'b0}} : sf_nx + 1'b1;
                 waddr <= (last_sf && last_nf) ? {WAW{1'b0}} : waddr + 1'b1;
                 if (last_sf) begin
                     nf <= last_nf ? {NAW{1'b0}} : nf + 1'b1;

@@ -310,10 +310,12 @@ class ConvMvu(HwOp):
         each), a DSP product's operand registers (IN_W + W_W each) and the bias
         ROM's second read register (PE x bias_w: a lane's sign-extension bits are
         one flip-flop; synth_ecp5 of PE 4, NF 8, 8-bit bias: 514 -> 542, 32 here)
-        and the input buffer's second read register (SIMD x IN_W, NF > 1, SF >= 2)."""
+        and the input buffer's second read register (SIMD x IN_W, NF > 1, SF >= 2)
+        and read-ahead address (clog2(SF))."""
         operands = self.pe * self.simd * (self.in_w + self.w_w) if self.mult == "dsp" else 0
         bias = self.pe * self.bias_w if self.bias_w and self.nf > 1 else 0
         ibuf = self.simd * self.in_w if self.nf > 1 and self.sf >= 2 else 0
+        ibuf += max(1, clog2(self.sf))   # sf_nx, the read-ahead address
         return (super().ffs(family) + (self.x_copies - 1) * self.simd * self.in_w
                 + operands + bias + ibuf)
 
