@@ -296,12 +296,13 @@ module conv_mvu #(
     end
 
     // ---------------------------------------------------------------- datapath
-    // the products' x: one register copy per DSP product's PE (XCOPY), kept
-    // apart from yosys' merge of equal flip-flops (keep), so no x net fans out
-    // across the die to every MULT18X18D / DSP48 (mvu_pack keeps one per packed
-    // group); LUT products share one copy.  The copy is xC itself, or the
+    // the products' x: one register copy per PE (XCOPY), kept apart from yosys'
+    // merge of equal flip-flops (keep), so no x net fans out across the die to
+    // every MULT18X18D / DSP48 or LUT multiplier (mvu_pack keeps one per packed
+    // group; one shared copy of LUT products was routed 5.99 ns to PE 13's
+    // first adder, two_fire at d3cff49).  The copy is xC itself, or the
     // register after it when the banked ROM's word comes a cycle later (WLAT).
-    localparam integer XCOPY = (MULT_STYLE == 0) ? PE : 1;
+    localparam integer XCOPY = (MULT_STYLE != 2) ? PE : 1;
     reg  [SIMD*IN_W-1:0]       xC;
     wire [SIMD*IN_W-1:0]       xCsel = nf0B ? xin_b : ibuf_q;
     wire [XCOPY*SIMD*IN_W-1:0] xPc;
@@ -382,7 +383,7 @@ module conv_mvu #(
             /* verilator lint_on UNUSEDSIGNAL */
             for (s = 0; s < SIMD; s = s + 1) begin : g_simd
                 /* verilator lint_off UNUSEDSIGNAL */   // (unused with packed products)
-                wire [IN_W-1:0]       xl = xPc[((MULT_STYLE == 0 ? p : 0)*SIMD + s)*IN_W +: IN_W];
+                wire [IN_W-1:0]       xl = xPc[((MULT_STYLE != 2 ? p : 0)*SIMD + s)*IN_W +: IN_W];
                 wire [W_W-1:0]        wl = wq2[(p*SIMD + s)*W_W +: W_W];
                 /* verilator lint_on UNUSEDSIGNAL */
                 reg  signed [PW-1:0]  prod;

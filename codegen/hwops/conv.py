@@ -297,12 +297,12 @@ class ConvMvu(HwOp):
 
     @property
     def x_copies(self) -> int:
-        """Registers of the products' x (conv_mvu.v XCOPY, mvu_pack.v): one per DSP
-        PE or packed group, kept apart so no x net fans out to every DSP; LUT
-        products share one."""
+        """Registers of the products' x (conv_mvu.v XCOPY, mvu_pack.v): one per PE
+        (DSP or LUT products) or packed group, kept apart so no x net fans out to
+        every multiplier."""
         if self.mult == "pack":
             return len(self.pack_groups())
-        return self.pe if self.mult == "dsp" else 1
+        return self.pe
 
     def ffs(self, family: str) -> int:
         """The fit (which predates the x copies and the DSP operand registers) plus,
