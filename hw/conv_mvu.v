@@ -168,14 +168,35 @@ module conv_mvu #(
     // becomes the RAM's output register (codegen/pnr/outreg.py).  The word read
     // is never the one written in that cycle (sf + 1 != sf), so no_rw_check: no
     // read-first logic after the RAM.  SF = 1: one word, read where it is written.
+    // With SF >= 3 the write is a cycle late, at stage B from registers (vB, nf0B,
+    // sfB, xin_b): the issue gate, routed to a LUT-RAM buffer's bank write
+    // enables, was 8.35 ns (fire_e1heavy at d593f63).  The word written late is
+    // read ahead SF - 1 >= 2 issues after its own, so after the write; with SF = 2
+    // that would be the next issue, the same cycle, and the write stays direct.
+    reg                 vB;
+    reg                 nf0B;
     reg [SIMD*IN_W-1:0] ibuf_q;
     reg [SIMD*IN_W-1:0] xin_b;
     generate
         if (NF > 1 && SF >= 2) begin : g_ibuf
             (* no_rw_check *) reg [SIMD*IN_W-1:0] ibuf[0:SF-1];
             reg  [SIMD*IN_W-1:0] ibuf_r;   // the beat of the next issue's sf
+            wire                 we;
+            wire [SAW-1:0]       wa;
+            wire [SIMD*IN_W-1:0] wd;
+            if (SF >= 3) begin : g_wlate
+                reg [SAW-1:0] sfB;
+                always @(posedge clk) sfB <= sf;
+                assign we = vB && nf0B;
+                assign wa = sfB;
+                assign wd = xin_b;
+            end else begin : g_wnow
+                assign we = issue && nf0;
+                assign wa = sf;
+                assign wd = s_axis_tdata;
+            end
             always @(posedge clk) begin
-                if (issue && nf0) ibuf[sf] <= s_axis_tdata;
+                if (we) ibuf[wa] <= wd;
                 if (issue) ibuf_r <= ibuf[sf_nx];
                 ibuf_q <= ibuf_r;
             end
@@ -213,8 +234,7 @@ module conv_mvu #(
     // pipeline control: B (ROM read), C (ROM output reg, x select), then DP
     // stages to the accumulate stage (products, tree levels)
     localparam integer CW = 4 + NAW;   // {valid, first, last, tlast, nf}
-    reg           vB, vC;
-    reg           nf0B;
+    reg           vC;
     reg           firstB, firstC;
     reg           lastB, lastC;
     reg           tlB, tlC;

@@ -311,11 +311,13 @@ class ConvMvu(HwOp):
         ROM's second read register (PE x bias_w: a lane's sign-extension bits are
         one flip-flop; synth_ecp5 of PE 4, NF 8, 8-bit bias: 514 -> 542, 32 here)
         and the input buffer's second read register (SIMD x IN_W, NF > 1, SF >= 2)
-        and read-ahead address (clog2(SF))."""
+        and read-ahead address (clog2(SF)), and its late write's address (SF >= 3)."""
         operands = self.pe * self.simd * (self.in_w + self.w_w) if self.mult == "dsp" else 0
         bias = self.pe * self.bias_w if self.bias_w and self.nf > 1 else 0
         ibuf = self.simd * self.in_w if self.nf > 1 and self.sf >= 2 else 0
         ibuf += max(1, clog2(self.sf))   # sf_nx, the read-ahead address
+        if self.nf > 1 and self.sf >= 3:   # sfB, the late write's address
+            ibuf += clog2(self.sf)
         return (super().ffs(family) + (self.x_copies - 1) * self.simd * self.in_w
                 + operands + bias + ibuf)
 
