@@ -131,6 +131,10 @@ module conv_mvu #(
 
     // ---------------------------------------------------------------- stage A: issue
     reg  [SAW-1:0] sf;
+    reg  [SAW-1:0] sf_nx;      // sf after the next issue (sf + 1, 0 after the last):
+                               // the input buffer's read-ahead address, a register
+                               // (through the +1 carry chain into a LUT-RAM buffer's
+                               // read address and bank mux it was 9.38 ns, fire_w3)
     reg  [NAW-1:0] nf;
     reg  [PAW-1:0] pix;
     reg  [WAW-1:0] waddr;
@@ -156,15 +160,51 @@ module conv_mvu #(
     wire issue     = can_go && (!nf0 || s_axis_tvalid);
     assign s_axis_tready = can_go && nf0;
 
-    // input beats of the current pixel, re-read for nf > 0 (absent when NF = 1)
+    // input beats of the current pixel, re-read for nf > 0 (absent when NF = 1).
+    // With SF >= 2 the word is read a beat ahead, at the issue before its own
+    // (address sf_nx), into a read register followed by a second one:
+    // a deep buffer is a DP16KD, and its unregistered read into the x select was
+    // 5.61 ns + routing + mux (fire_w3 at adad093: 8.47 ns); the second register
+    // becomes the RAM's output register (codegen/pnr/outreg.py).  The word read
+    // is never the one written in that cycle (sf + 1 != sf), so no_rw_check: no
+    // read-first logic after the RAM.  SF = 1: one word, read where it is written.
+    // With SF >= 3 the write is a cycle late, at stage B from registers (vB, nf0B,
+    // sfB, xin_b): the issue gate, routed to a LUT-RAM buffer's bank write
+    // enables, was 8.35 ns (fire_e1heavy at d593f63).  The word written late is
+    // read ahead SF - 1 >= 2 issues after its own, so after the write; with SF = 2
+    // that would be the next issue, the same cycle, and the write stays direct.
+    reg                 vB;
+    reg                 nf0B;
     reg [SIMD*IN_W-1:0] ibuf_q;
     reg [SIMD*IN_W-1:0] xin_b;
     generate
-        if (NF > 1) begin : g_ibuf
-            reg [SIMD*IN_W-1:0] ibuf[0:SF-1];
+        if (NF > 1 && SF >= 2) begin : g_ibuf
+            (* no_rw_check *) reg [SIMD*IN_W-1:0] ibuf[0:SF-1];
+            reg  [SIMD*IN_W-1:0] ibuf_r;   // the beat of the next issue's sf
+            wire                 we;
+            wire [SAW-1:0]       wa;
+            wire [SIMD*IN_W-1:0] wd;
+            if (SF >= 3) begin : g_wlate
+                reg [SAW-1:0] sfB;
+                always @(posedge clk) sfB <= sf;
+                assign we = vB && nf0B;
+                assign wa = sfB;
+                assign wd = xin_b;
+            end else begin : g_wnow
+                assign we = issue && nf0;
+                assign wa = sf;
+                assign wd = s_axis_tdata;
+            end
             always @(posedge clk) begin
-                if (issue && nf0) ibuf[sf] <= s_axis_tdata;
-                ibuf_q <= ibuf[sf];
+                if (we) ibuf[wa] <= wd;
+                if (issue) ibuf_r <= ibuf[sf_nx];
+                ibuf_q <= ibuf_r;
+            end
+        end else if (NF > 1) begin : g_ibuf1
+            reg [SIMD*IN_W-1:0] ibuf[0:0];
+            always @(posedge clk) begin
+                if (issue && nf0) ibuf[0] <= s_axis_tdata;
+                ibuf_q <= ibuf[0];
             end
         end else begin : g_no_ibuf
             always @(posedge clk) ibuf_q <= {(SIMD * IN_W) {1'b0}};
@@ -194,8 +234,7 @@ module conv_mvu #(
     // pipeline control: B (ROM read), C (ROM output reg, x select), then DP
     // stages to the accumulate stage (products, tree levels)
     localparam integer CW = 4 + NAW;   // {valid, first, last, tlast, nf}
-    reg           vB, vC;
-    reg           nf0B;
+    reg           vC;
     reg           firstB, firstC;
     reg           lastB, lastC;
     reg           tlB, tlC;
@@ -247,7 +286,7 @@ module conv_mvu #(
         if (rst) begin
             vB <= 1'b0; vC <= 1'b0; vE <= 1'b0; out_pop_q <= 1'b0; res_q <= 1'b0;
             for (ci = 1; ci <= DP; ci = ci + 1) ctl[ci][CW-1] <= 1'b0;
-            sf <= 0; nf <= 0; pix <= 0; waddr <= 0; reserved <= 0;
+            sf <= 0; sf_nx <= SAW'(SF > 1 ? 1 : 0); nf <= 0; pix <= 0; waddr <= 0; reserved <= 0;
             first_sf <= 1'b1; nf0 <= 1'b1; room <= 1'b1;
             last_sf <= (SF == 1); last_nf <= (NF == 1); last_pix <= (NPIX == 1);
         end else begin
@@ -265,7 +304,8 @@ module conv_mvu #(
                 end
                 if (last_sf && last_nf)
                     last_pix <= last_pix ? (NPIX == 1) : (pix == PAW'(NPIX - 2));
-                sf    <= last_sf ? {SAW{1'b0}} : sf + 1'b1;
+                sf    <= sf_nx;
+                sf_nx <= (last_sf ? (SF == 1) : (sf == SAW'(SF - 2))) ? {SAW{1'b0}} : sf_nx + 1'b1;
                 waddr <= (last_sf && last_nf) ? {WAW{1'b0}} : waddr + 1'b1;
                 if (last_sf) begin
                     nf <= last_nf ? {NAW{1'b0}} : nf + 1'b1;
@@ -276,12 +316,13 @@ module conv_mvu #(
     end
 
     // ---------------------------------------------------------------- datapath
-    // the products' x: one register copy per DSP product's PE (XCOPY), kept
-    // apart from yosys' merge of equal flip-flops (keep), so no x net fans out
-    // across the die to every MULT18X18D / DSP48 (mvu_pack keeps one per packed
-    // group); LUT products share one copy.  The copy is xC itself, or the
+    // the products' x: one register copy per PE (XCOPY), kept apart from yosys'
+    // merge of equal flip-flops (keep), so no x net fans out across the die to
+    // every MULT18X18D / DSP48 or LUT multiplier (mvu_pack keeps one per packed
+    // group; one shared copy of LUT products was routed 5.99 ns to PE 13's
+    // first adder, two_fire at d3cff49).  The copy is xC itself, or the
     // register after it when the banked ROM's word comes a cycle later (WLAT).
-    localparam integer XCOPY = (MULT_STYLE == 0) ? PE : 1;
+    localparam integer XCOPY = (MULT_STYLE != 2) ? PE : 1;
     reg  [SIMD*IN_W-1:0]       xC;
     wire [SIMD*IN_W-1:0]       xCsel = nf0B ? xin_b : ibuf_q;
     wire [XCOPY*SIMD*IN_W-1:0] xPc;
@@ -362,7 +403,7 @@ module conv_mvu #(
             /* verilator lint_on UNUSEDSIGNAL */
             for (s = 0; s < SIMD; s = s + 1) begin : g_simd
                 /* verilator lint_off UNUSEDSIGNAL */   // (unused with packed products)
-                wire [IN_W-1:0]       xl = xPc[((MULT_STYLE == 0 ? p : 0)*SIMD + s)*IN_W +: IN_W];
+                wire [IN_W-1:0]       xl = xPc[((MULT_STYLE != 2 ? p : 0)*SIMD + s)*IN_W +: IN_W];
                 wire [W_W-1:0]        wl = wq2[(p*SIMD + s)*W_W +: W_W];
                 /* verilator lint_on UNUSEDSIGNAL */
                 reg  signed [PW-1:0]  prod;

@@ -102,6 +102,7 @@ module maxpool #(
     // the window's beats with padding replaced by the lowest value (padding
     // never wins), then a register slice
     wire [BW-1:0] e_all;
+    wire [BW-1:0] low_all;   // the lowest value in every lane
     wire [BW-1:0] x_data;
     wire          x_last;
     wire          x_valid;
@@ -111,6 +112,7 @@ module maxpool #(
         for (i = 0; i < LANES; i = i + 1) begin : g_pad
             wire [DATA_W-1:0] lowest = (SIGNED != 0) ? {1'b1, {(DATA_W - 1) {1'b0}}} : {DATA_W{1'b0}};
             assign e_all[i*DATA_W +: DATA_W] = w_pad ? lowest : w_data[i*DATA_W +: DATA_W];
+            assign low_all[i*DATA_W +: DATA_W] = lowest;
         end
     endgenerate
     axis_register #(
@@ -131,7 +133,11 @@ module maxpool #(
     reg  [KAW-1:0] kk;
     reg  [CAW-1:0] cf;
     reg  [BW-1:0]  amax[0:CF-1];
-    reg  [BW-1:0]  prev;      // amax[cf], read one beat ahead (no RAM read before the max)
+    reg  [BW-1:0]  prev;      // amax[cf], read one beat ahead (no RAM read before the max);
+                              // the lowest value for a window's first position, so the
+                              // max needs no first-position select: that select after
+                              // the compare, fanned out to the lanes' multiplexers, was
+                              // 8.79 ns into the running-max LUT RAM (fire_w3 at 51b0840)
     wire           first_kk = (kk == {KAW{1'b0}});
     wire           last_kk  = (kk == KAW'(KK - 1));
     wire           last_cf  = (cf == CAW'(CF - 1));
@@ -151,13 +157,20 @@ module maxpool #(
     wire           adv_o = !mv || out_ready;   // both flops
     assign x_ready = !last_kk || adv_o;
 
+    // the window position after this beat's is the first: the entry read ahead
+    // for it starts at the lowest value
+    wire          nxt_first = last_cf ? last_kk : first_kk;
+    wire          prev_low  = rst || (take && nxt_first);
     wire [BW-1:0] m_val;
+    // signed values compared as unsigned with the sign bit inverted: one carry
+    // chain, whose carry out is the compare (the signed >= took two chains)
+    localparam [DATA_W-1:0] FLIP = DATA_W'((SIGNED != 0) ? 1 : 0) << (DATA_W - 1);
     generate
         for (i = 0; i < LANES; i = i + 1) begin : g_lane
             wire [DATA_W-1:0] e = x_data[i*DATA_W +: DATA_W];
             wire [DATA_W-1:0] a = prev[i*DATA_W +: DATA_W];
-            wire a_ge = (SIGNED != 0) ? ($signed(a) >= $signed(e)) : (a >= e);
-            assign m_val[i*DATA_W +: DATA_W] = (first_kk || !a_ge) ? e : a;
+            wire a_ge = (a ^ FLIP) >= (e ^ FLIP);
+            assign m_val[i*DATA_W +: DATA_W] = a_ge ? a : e;
         end
     endgenerate
 
@@ -174,7 +187,12 @@ module maxpool #(
         if (take && !last_kk) amax[cf] <= m_val;
         // the next beat's entry: the one just written when CF = 1, else one
         // written CF >= 2 beats ago
-        if (take) prev <= (CF == 1) ? m_val : amax[cf_nx];
+        // written as a synchronous reset over the enable, so synthesis keeps
+        // `prev` as the memory's read register (a select in front of it is not
+        // read-port logic to yosys' memory_dff, which then leaves the array in
+        // flip-flops)
+        if (prev_low) prev <= low_all;
+        else if (take) prev <= (CF == 1) ? m_val : amax[cf_nx];
         if (rst) begin
             kk <= 0;
             cf <= 0;

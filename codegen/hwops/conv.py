@@ -242,10 +242,12 @@ class ConvMvu(HwOp):
                                self.pe * (self.acc_w - self.bias_shift), self.nf, rom=True,
                                style="auto" if self.nf > 1 else "logic",
                                content_bits=self.cout * self.bias_w))
-        if self.nf > 1:  # input beats kept for nf > 0 (never read when NF = 1); one
-            # address for read and write
+        if self.nf > 1:  # input beats kept for nf > 0 (never read when NF = 1); SF >= 2:
+            # read a beat ahead at an address never the one written (no_rw_check), SF = 1:
+            # one address for read and write
             mems.append(Memory(f"{self.name}.ibuf", "buffer", self.simd * self.in_w, self.sf,
-                               single_port=True))
+                               single_port=self.sf == 1,
+                               collision="old" if self.sf == 1 else "x"))
         mems.append(Memory(f"{self.name}.ofifo", "fifo", self.pe * self.acc_w + 1, OUT_DEPTH,
                            style="lut", collision="x"))
         return mems
@@ -295,23 +297,29 @@ class ConvMvu(HwOp):
 
     @property
     def x_copies(self) -> int:
-        """Registers of the products' x (conv_mvu.v XCOPY, mvu_pack.v): one per DSP
-        PE or packed group, kept apart so no x net fans out to every DSP; LUT
-        products share one."""
+        """Registers of the products' x (conv_mvu.v XCOPY, mvu_pack.v): one per PE
+        (DSP or LUT products) or packed group, kept apart so no x net fans out to
+        every multiplier."""
         if self.mult == "pack":
             return len(self.pack_groups())
-        return self.pe if self.mult == "dsp" else 1
+        return self.pe
 
     def ffs(self, family: str) -> int:
         """The fit (which predates the x copies and the DSP operand registers) plus,
         counted structurally, the copies beyond the first (SIMD x IN_W flip-flops
         each), a DSP product's operand registers (IN_W + W_W each) and the bias
         ROM's second read register (PE x bias_w: a lane's sign-extension bits are
-        one flip-flop; synth_ecp5 of PE 4, NF 8, 8-bit bias: 514 -> 542, 32 here)."""
+        one flip-flop; synth_ecp5 of PE 4, NF 8, 8-bit bias: 514 -> 542, 32 here)
+        and the input buffer's second read register (SIMD x IN_W, NF > 1, SF >= 2)
+        and read-ahead address (clog2(SF)), and its late write's address (SF >= 3)."""
         operands = self.pe * self.simd * (self.in_w + self.w_w) if self.mult == "dsp" else 0
         bias = self.pe * self.bias_w if self.bias_w and self.nf > 1 else 0
+        ibuf = self.simd * self.in_w if self.nf > 1 and self.sf >= 2 else 0
+        ibuf += max(1, clog2(self.sf))   # sf_nx, the read-ahead address
+        if self.nf > 1 and self.sf >= 3:   # sfB, the late write's address
+            ibuf += clog2(self.sf)
         return (super().ffs(family) + (self.x_copies - 1) * self.simd * self.in_w
-                + operands + bias)
+                + operands + bias + ibuf)
 
     def with_mult(self, mult: str) -> "ConvMvu":
         """The same engine with its products in ``mult`` ("dsp", "lut" or "pack")."""

@@ -88,6 +88,9 @@ GRID = [
     (2, 3, 3, 1, 3, 1, 1, 3, 4, 1, 0, 2, 0, 0),    # 1-bit activations, SIMD 1 (no tree)
     (3, 6, 1, 1, 2, 1, 0, 3, 3, 4, 0, 4, 1, 0),    # SIMD 1, 1x1, NF 3 with bias (packed: the
                                                    # bias ROM read at stage B, DP = 1)
+    (4, 6, 1, 2, 2, 1, 0, 3, 4, 4, 0, 4, 1, 0),    # SF 2, NF 3: the input buffer written at
+                                                   # the issue (read ahead at the next one)
+    (2, 4, 1, 2, 2, 1, 0, 3, 3, 4, 0, 3, 0, 0),    # SF 1, NF 2: the one-word input buffer
 ]
 
 

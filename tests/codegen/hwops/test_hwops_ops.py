@@ -166,14 +166,16 @@ def test_lane_conv_luts_follow_the_fast_paths():
 
 
 def test_conv_x_copies_add_their_flip_flops():
-    # conv_mvu.v XCOPY / mvu_pack.v: one x register per DSP PE or packed group;
+    # conv_mvu.v XCOPY / mvu_pack.v: one x register per PE or packed group;
     # synth_ecp5 of PE 8, SIMD 1, 4-bit x with DSP products keeps 28 of them
     # (keep) past the first copy: 451 -> 475 TRELLIS_FF; the DSP products' operand
-    # registers (g_dsp) add IN_W + W_W each: 456 -> 520 TRELLIS_FF (8 products)
+    # registers (g_dsp) add IN_W + W_W each: 456 -> 520 TRELLIS_FF (8 products);
+    # sf_nx (the input buffer's read-ahead address, also sf's next value) clog2(SF)
     from squeezefpga.codegen.hwops.base import HwOp
     dsp = ConvMvu.standalone("c", 2, 8, 3, 8, 1, in_w=4, w_w=4)
-    assert dsp.x_copies == 8 and dsp.ffs("ecp5") - HwOp.ffs(dsp, "ecp5") == 7 * 4 + 8 * 8
+    sf_nx = 5   # SF = 3 * 3 * 2 = 18
+    assert dsp.x_copies == 8 and dsp.ffs("ecp5") - HwOp.ffs(dsp, "ecp5") == 7 * 4 + 8 * 8 + sf_nx
     pack = dsp.with_mult("pack")   # groups of 3, 3, 2
-    assert pack.x_copies == 3 and pack.ffs("ecp5") - HwOp.ffs(pack, "ecp5") == 2 * 4
-    lut = dsp.with_mult("lut")
-    assert lut.x_copies == 1 and lut.ffs("ecp5") == HwOp.ffs(lut, "ecp5")
+    assert pack.x_copies == 3 and pack.ffs("ecp5") - HwOp.ffs(pack, "ecp5") == 2 * 4 + sf_nx
+    lut = dsp.with_mult("lut")   # one copy per PE too, no operand registers
+    assert lut.x_copies == 8 and lut.ffs("ecp5") - HwOp.ffs(lut, "ecp5") == 7 * 4 + sf_nx
