@@ -26,9 +26,10 @@
 // Schedule: for each output pixel, for nf in 0..NF-1, for sf in 0..SF-1 one
 // PE x SIMD multiply-accumulate group per cycle.  The SF input beats are
 // consumed during nf = 0 and kept in a small buffer for nf > 0.
-// Multipliers: MULT_STYLE 0 writes `x * w` (yosys maps it to DSP48E1 /
-// MULT18X18D), 1 instantiates mul_lut (shift-and-add over the bits of the
-// narrower operand, no `*`: LUTs only, one register inside), 2 packs PACK
+// Multipliers, one mvu_dot per PE (its SIMD products and adder tree):
+// MULT_STYLE 0 writes `x * w` (yosys maps it to DSP48E1 / MULT18X18D), 1
+// instantiates mul_lut (shift-and-add over the bits of the narrower operand,
+// no `*`: LUTs only, one register inside), 2 packs PACK
 // products of one input lane into one DSP multiply (mvu_pack: unsigned
 // activations only, PACK = 1 + (24 - W_W) / (IN_W + W_W) >= 2, each weight
 // offset to unsigned by 2^(W_W-1)); the offset is removed at the accumulator:
@@ -99,8 +100,6 @@ module conv_mvu #(
     localparam integer TREE_LAT = (SIMD > 1) ? $clog2(SIMD) : 0;  // registered tree levels
     localparam integer WLAT     = (WBANK_DEPTH > 0) ? 1 : 0;   // banked ROM: its mux register
     localparam integer DP       = WLAT + MUL_LAT + TREE_LAT;   // stage C -> accumulate stage
-    // the LUT multiplier's rows run over the narrower operand
-    localparam integer A_IS_X   = (IN_W <= W_W) ? 1 : 0;
 
     generate
         if (CIN < 1 || COUT < 1 || K < 1 || SIMD < 1 || PE < 1 || NPIX < 1) begin : g_bad_size
@@ -358,7 +357,7 @@ module conv_mvu #(
 
     reg  [PE*ACC_W-1:0]  acc;
     localparam integer TW = PW + TREE_LAT;   // widest tree node
-    genvar p, s, l, j;
+    genvar p;
 
     // MULT_STYLE 2: registered products of every (p, s) lane, PW bits signed at
     // [(p*SIMD + s)*PW +: PW]: x * (w + 2^(W_W-1)) for a packed channel (zero-
@@ -396,76 +395,22 @@ module conv_mvu #(
 
     generate
         for (p = 0; p < PE; p = p + 1) begin : g_pe
-            // tree nodes, level-major: node j of level l (PW + l bits, signed) at
-            // [(l*SIMD + j)*TW +: PW + l]; level 0 = the registered products
-            /* verilator lint_off UNUSEDSIGNAL */
-            wire [(TREE_LAT + 1) * SIMD * TW - 1:0] t;
-            /* verilator lint_on UNUSEDSIGNAL */
-            for (s = 0; s < SIMD; s = s + 1) begin : g_simd
-                /* verilator lint_off UNUSEDSIGNAL */   // (unused with packed products)
-                wire [IN_W-1:0]       xl = xPc[((MULT_STYLE != 2 ? p : 0)*SIMD + s)*IN_W +: IN_W];
-                wire [W_W-1:0]        wl = wq2[(p*SIMD + s)*W_W +: W_W];
-                /* verilator lint_on UNUSEDSIGNAL */
-                reg  signed [PW-1:0]  prod;
-                wire signed [TW-1:0]  prodx = TW'(prod);
-                if (MULT_STYLE == 2) begin : g_pk   // the packed DSP's field (registered there)
-                    always @* prod = pk_prod[(p*SIMD + s)*PW +: PW];
-                end else if (MULT_STYLE == 1) begin : g_lut
-                    wire [PW-1:0] pw;
-                    if (A_IS_X == 1) begin : g_ax
-                        mul_lut #(.A_W(IN_W), .A_SIGNED(IN_SIGNED), .B_W(W_W), .B_SIGNED(1),
-                                  .P_W(PW), .PIPE(IN_W > 1 ? 1 : 0)) u_mul (
-                            .clk(clk), .a(xl), .b(wl), .p(pw));
-                    end else begin : g_aw
-                        mul_lut #(.A_W(W_W), .A_SIGNED(1), .B_W(IN_W), .B_SIGNED(IN_SIGNED),
-                                  .P_W(PW), .PIPE(1)) u_mul (
-                            .clk(clk), .a(wl), .b(xl), .p(pw));
-                    end
-                    if (A_IS_X == 1 && IN_W == 1) begin : g_pipe1   // mul_lut without its register
-                        reg [PW-1:0] pq;
-                        always @(posedge clk) pq <= pw;
-                        always @(posedge clk) prod <= pq;
-                    end else begin : g_nopipe1
-                        always @(posedge clk) prod <= pw;
-                    end
-                end else begin : g_dsp
-                    // both operands registered at the multiplier: the weight ROM's
-                    // word travels to a DSP anywhere on the die through a register
-                    // placed near it (DP16KD -> MULT18X18D A input, 6.03 ns of
-                    // routing + 3.49 ns setup on the 8-bit fmnist build)
-                    reg  [IN_W-1:0]       xr;
-                    reg  [W_W-1:0]        wr;
-                    always @(posedge clk) begin
-                        xr <= xl;
-                        wr <= wl;
-                    end
-                    wire signed [IN_W:0]  xs = {(IN_SIGNED != 0) && xr[IN_W-1], xr};
-                    wire signed [W_W-1:0] ws = wr;
-                    wire signed [PW-1:0]  pw = xs * ws;
-                    always @(posedge clk) prod <= pw;
-                end
-                assign t[s*TW +: TW] = prodx;
-            end
-            for (l = 0; l < TREE_LAT; l = l + 1) begin : g_lvl
-                localparam integer N  = (SIMD + (1 << l) - 1) >> l;   // nodes at level l
-                localparam integer NW = PW + l;
-                for (j = 0; j < (N + 1) / 2; j = j + 1) begin : g_node
-                    wire signed [NW-1:0] x0 = t[(l*SIMD + 2*j)*TW +: NW];
-                    reg  signed [NW:0]   q;
-                    wire signed [TW-1:0] qx = TW'(q);
-                    if (2 * j + 1 < N) begin : g_pair
-                        wire signed [NW-1:0] x1 = t[(l*SIMD + 2*j + 1)*TW +: NW];
-                        always @(posedge clk) q <= (NW + 1)'(x0) + (NW + 1)'(x1);
-                    end else begin : g_pass
-                        always @(posedge clk) q <= (NW + 1)'(x0);
-                    end
-                    assign t[((l+1)*SIMD + j)*TW +: TW] = qx;
-                end
-                for (j = (N + 1) / 2; j < SIMD; j = j + 1) begin : g_unused
-                    assign t[((l+1)*SIMD + j)*TW +: TW] = {TW{1'b0}};
-                end
-            end
-            wire signed [TW-1:0]    dot  = t[TREE_LAT*SIMD*TW +: TW];
+            // this PE's products and adder tree (the x copy its own unless packed)
+            wire [TW-1:0] dot_w;
+            mvu_dot #(
+                .SIMD      (SIMD),
+                .IN_W      (IN_W),
+                .IN_SIGNED (IN_SIGNED),
+                .W_W       (W_W),
+                .MULT_STYLE(MULT_STYLE)
+            ) u_dot (
+                .clk(clk),
+                .x  (xPc[(MULT_STYLE != 2 ? p : 0)*SIMD*IN_W +: SIMD*IN_W]),
+                .w  (wq2[p*SIMD*W_W +: SIMD*W_W]),
+                .pk (pk_prod[p*SIMD*PW +: SIMD*PW]),
+                .dot(dot_w)
+            );
+            wire signed [TW-1:0]    dot  = dot_w;
             wire signed [ACC_W-1:0] dotx = ACC_W'(dot);
             wire [ACC_W-1:0] base = firstD ? bias_q[p*ACC_W +: ACC_W] : acc[p*ACC_W +: ACC_W];
             // a packed channel's products carry the offset: take it off (modulo 2^ACC_W,

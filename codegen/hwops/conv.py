@@ -69,6 +69,15 @@ class MulLut(HwOp):
 
 
 @dataclass(eq=False)
+class MvuDot(HwOp):
+    """hw/mvu_dot.v: one conv_mvu PE, its SIMD products and adder tree (their
+    resources are ConvMvu's)."""
+
+    module = "mvu_dot"
+    submodules = (MulLut,)
+
+
+@dataclass(eq=False)
 class MvuPack(HwOp):
     """hw/mvu_pack.v: the packed DSP products conv_mvu instantiates (MULT_STYLE 2)."""
 
@@ -116,7 +125,7 @@ class ConvMvu(HwOp):
                 "ecp5": (2.03, 0, 1.633, 0.977, 1.395, 4.622, 0)}
     FF_COEF = {"xilinx": (0, 4.67, 0.559, 0.143, 0, 0, 242.99),
                "ecp5": (0, 2.72, 0.694, 4.607, 10.569, 0, 0)}
-    submodules = (AxisFifo, MulLut, MvuPack, MvuWrom)
+    submodules = (AxisFifo, MvuDot, MvuPack, MvuWrom)
     default_mult = staticmethod(default_mult)
 
     def __post_init__(self):

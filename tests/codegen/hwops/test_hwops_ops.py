@@ -30,7 +30,8 @@ def test_conv_cycles_memories_and_params():
     assert (mems["ibuf"].width, mems["ibuf"].depth) == (32, 18)
     assert (mems["ofifo"].width, mems["ofifo"].depth) == (4 * c.acc_w + 1, 16)
     assert c.multipliers()[0].count == 32 and c.multipliers()[0].y == 9
-    assert ConvMvu.files() == ["axis_fifo.v", "mul_lut.v", "mvu_pack.v", "mvu_wrom.v", "conv_mvu.v"]
+    assert ConvMvu.files() == ["axis_fifo.v", "mul_lut.v", "mvu_dot.v", "mvu_pack.v", "mvu_wrom.v",
+                               "conv_mvu.v"]
     assert c.wbank == 0 and "WBANK_DEPTH" not in c.params()   # 144 words: one block RAM
 
 
