@@ -35,8 +35,9 @@
 // offset to unsigned by 2^(W_W-1)); the offset is removed at the accumulator:
 // minus 2^(W_W-1) * sum over the SIMD lanes of x (one sum shared by every PE).
 // Pipeline (ECP5 125 MHz): operands registered, products registered
-// (MUL_LAT = 2 DSP: operands registered again at the multiplier; 1 packed DSP;
-// 2 LUT), the SIMD adder tree registered after every level
+// (MUL_LAT = 4 DSP: operands registered twice before the multiplier and the
+// product twice after it, mvu_dot; 1 packed DSP; 2 LUT), the SIMD adder tree
+// registered after every level
 // (TREE_LAT = clog2(SIMD) levels), then the accumulator (bias word read two
 // cycles ahead through two registers, PROD_SHIFT a wire).
 // Cycles: NF * SF = ceil(COUT/PE) * K*K * ceil(CIN/SIMD) cycles per output
@@ -94,7 +95,7 @@ module conv_mvu #(
     localparam integer WWORD  = PE * SIMD * W_W;
     localparam integer OUT_DEPTH = 16;
     localparam integer RW     = $clog2(OUT_DEPTH) + 1;
-    localparam integer MUL_LAT  = (MULT_STYLE == 2) ? 1 : 2;   // operands -> registered product
+    localparam integer MUL_LAT  = (MULT_STYLE == 2) ? 1 : (MULT_STYLE == 1) ? 2 : 4;   // operands -> product (mvu_dot)
     // MULT_STYLE 2: PACK products per DSP multiply (as in mvu_pack)
     localparam integer PACK     = (MULT_STYLE == 2) ? 1 + (24 - W_W) / (IN_W + W_W) : 1;
     localparam integer TREE_LAT = (SIMD > 1) ? $clog2(SIMD) : 0;  // registered tree levels

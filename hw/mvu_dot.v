@@ -3,16 +3,16 @@
 //
 // Lane s: activation x[s*IN_W +: IN_W] (IN_SIGNED), weight w[s*W_W +: W_W]
 // (signed), product PW = IN_W + 1 + W_W bits signed.  Products:
-// MULT_STYLE 0 writes `x * w` with both operands registered first, next to
-// the multiplier (yosys maps it to a DSP48E1 / MULT18X18D; the ECP5 bitstream
-// flow moves those registers into the MULT18X18D's input registers); 1
+// MULT_STYLE 0 writes `x * w`, both operands registered twice before it and
+// the product twice after it (yosys maps it to a DSP48E1 / MULT18X18D; the
+// ECP5 bitstream flow moves the registers next to it into the MULT18X18D); 1
 // instantiates mul_lut (LUTs only, one register inside); 2 takes registered
 // products from the caller (pk, mvu_pack's fields: x and w unused).  The
 // products are registered, then summed in TREE_LAT = clog2(SIMD) levels of
 // pairwise additions, each registered (an odd node passes through a level).
 // dot is the sum, TW = PW + TREE_LAT bits signed, exact.
 // Cycles: dot holds the sum of x and w given MUL_LAT + TREE_LAT cycles
-// earlier (MUL_LAT = 2 for MULT_STYLE 0 and 1) and of pk TREE_LAT cycles
+// earlier (MUL_LAT = 4 for MULT_STYLE 0, 2 for 1) and of pk TREE_LAT cycles
 // earlier (MULT_STYLE 2); a new sum every cycle.
 // Reset: none (a pipeline of data registers).
 `default_nettype none
@@ -85,20 +85,30 @@ module mvu_dot #(
                     always @(posedge clk) prod <= pw;
                 end
             end else begin : g_dsp
-                // both operands registered at the multiplier: the weight ROM's
-                // word travels to a DSP anywhere on the die through a register
-                // placed near it (DP16KD -> MULT18X18D A input, 6.03 ns of
-                // routing + 3.49 ns setup on the 8-bit fmnist build)
-                reg  [IN_W-1:0]       xr;
-                reg  [W_W-1:0]        wr;
+                // operands registered twice and the product twice: xr / wr and
+                // pm are the multiplier's own (the ECP5 bitstream flow moves them
+                // into the MULT18X18D's input and output registers), xr0 / wr0
+                // and prod are fabric registers the placer puts between it and
+                // the weight ROM / the adder tree, both possibly across the die
+                // (fmnist_w8: the ROM -> MULT18X18D A, 6.03 ns of routing + 3.49
+                // ns setup, at 9bbc6fd; the output register -> accumulator, 6.95
+                // ns, at 84942b8)
+                reg  [IN_W-1:0]       xr0, xr;
+                reg  [W_W-1:0]        wr0, wr;
+                reg  signed [PW-1:0]  pm;
                 always @(posedge clk) begin
-                    xr <= xl;
-                    wr <= wl;
+                    xr0 <= xl;
+                    wr0 <= wl;
+                    xr  <= xr0;
+                    wr  <= wr0;
                 end
                 wire signed [IN_W:0]  xs = {(IN_SIGNED != 0) && xr[IN_W-1], xr};
                 wire signed [W_W-1:0] ws = wr;
                 wire signed [PW-1:0]  pw = xs * ws;
-                always @(posedge clk) prod <= pw;
+                always @(posedge clk) begin
+                    pm   <= pw;
+                    prod <= pm;
+                end
             end
             assign t[s*TW +: TW] = prodx;
         end

@@ -34,8 +34,9 @@ from .streaming import AxisFifo
 # first input beat (conv_mvu.v)
 LATENCY = 4
 # operands -> registered product: mul_lut has one register inside; a DSP product's
-# operands are registered again at the multiplier (conv_mvu.v g_dsp)
-MUL_LAT = {"dsp": 2, "lut": 2, "pack": 1}
+# operands are registered twice before the multiplier and the product twice after
+# it (mvu_dot.v g_dsp)
+MUL_LAT = {"dsp": 4, "lut": 2, "pack": 1}
 MULT_STYLES = ("dsp", "lut", "pack")
 MULT_STYLE_PARAM = {"dsp": 0, "lut": 1, "pack": 2}
 # conv_mvu.v PACK_AW: the packed operand's unsigned bits (DSP48E1 25-bit, DSP48E2
@@ -316,12 +317,15 @@ class ConvMvu(HwOp):
     def ffs(self, family: str) -> int:
         """The fit (which predates the x copies and the DSP operand registers) plus,
         counted structurally, the copies beyond the first (SIMD x IN_W flip-flops
-        each), a DSP product's operand registers (IN_W + W_W each) and the bias
+        each), a DSP product's operand registers (two stages of IN_W + W_W) and
+        its second product register (IN_W + 1 + W_W, mvu_dot.v g_dsp) and the bias
         ROM's second read register (PE x bias_w: a lane's sign-extension bits are
         one flip-flop; synth_ecp5 of PE 4, NF 8, 8-bit bias: 514 -> 542, 32 here)
         and the input buffer's second read register (SIMD x IN_W, NF > 1, SF >= 2)
         and read-ahead address (clog2(SF)), and its late write's address (SF >= 3)."""
-        operands = self.pe * self.simd * (self.in_w + self.w_w) if self.mult == "dsp" else 0
+        pw = self.in_w + 1 + self.w_w
+        operands = (self.pe * self.simd * (2 * (self.in_w + self.w_w) + pw)
+                    if self.mult == "dsp" else 0)
         bias = self.pe * self.bias_w if self.bias_w and self.nf > 1 else 0
         ibuf = self.simd * self.in_w if self.nf > 1 and self.sf >= 2 else 0
         ibuf += max(1, clog2(self.sf))   # sf_nx, the read-ahead address

@@ -21,9 +21,9 @@ from squeezefpga.sim.rtl.runner import BUILD_ROOT, run
 def latency(p) -> int:
     """Documented in hw/conv_mvu.v: first output SF + 4 + WLAT + MUL_LAT + TREE_LAT
     cycles after the first input (WLAT 1 with a banked weight ROM; MUL_LAT 1 packed
-    DSP, 2 DSP and LUT; TREE_LAT clog2(SIMD))."""
+    DSP, 2 LUT, 4 DSP; TREE_LAT clog2(SIMD))."""
     sf = p["K"] ** 2 * pk.ceil_div(p["CIN"], p["SIMD"])
-    return (sf + 4 + (1 if p["MULT_STYLE"] == 2 else 2) + (p["SIMD"] - 1).bit_length()
+    return (sf + 4 + {0: 4, 1: 2, 2: 1}[p["MULT_STYLE"]] + (p["SIMD"] - 1).bit_length()
             + (1 if p.get("WBANK_DEPTH", 0) else 0))   # a banked ROM's mux register
 
 

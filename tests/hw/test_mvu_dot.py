@@ -1,7 +1,7 @@
 """mvu_dot (one conv_mvu PE: SIMD products and the registered adder tree):
 random operands every cycle; dot must be the exact signed sum of the lane
-products MUL_LAT + TREE_LAT cycles later (pk's given products TREE_LAT cycles
-later with MULT_STYLE 2), on DSP (`*`), LUT (mul_lut) and given products, with
+products MUL_LAT + TREE_LAT cycles later (MUL_LAT 4 with DSP, 2 with LUT
+products; pk's given products TREE_LAT cycles later with MULT_STYLE 2), on DSP (`*`), LUT (mul_lut) and given products, with
 extreme operands (the most negative weight and activation) mixed in."""
 import random
 from pathlib import Path
@@ -38,7 +38,7 @@ async def random_operands(dut):
     pw = in_w + 1 + w_w
     tree = (simd - 1).bit_length()
     tw = pw + tree
-    lat = tree + (0 if style == 2 else 2)
+    lat = tree + {0: 4, 1: 2, 2: 0}[style]
     rng = random.Random(p["SEED"])
     cocotb.start_soon(Clock(dut.clk, 10, unit="ns").start())
     n = 300

@@ -17,11 +17,12 @@ def test_conv_cycles_memories_and_params():
     c = conv(16, 32, 3, 4, 8, npix=100, in_w=4, w_w=4)
     assert (c.cf, c.sf, c.nf) == (2, 18, 8)
     assert c.cycles() == 100 * 8 * 18 == ConvMvu.cycles_of(100, 16, 32, 3, 4, 8)
-    # SF + 4 + MUL_LAT (DSP 2, LUT 2, packed 1) + TREE_LAT (clog2(SIMD) = 3) + 1 (the
+    # SF + 4 + MUL_LAT (DSP 4, LUT 2, packed 1) + TREE_LAT (clog2(SIMD) = 3) + 1 (the
     # output FIFO at half rate: SF >= 2)
-    assert c.latency() == 18 + 4 + 2 + 3 + 1 == c.with_mult("lut").latency()
+    assert c.latency() == 18 + 4 + 4 + 3 + 1
+    assert c.with_mult("lut").latency() == 18 + 4 + 2 + 3 + 1
     assert c.with_mult("pack").latency() == 18 + 4 + 1 + 3 + 1
-    assert conv(16, 32, 1, 4, 16, npix=100, in_w=4, w_w=4).latency() == 1 + 4 + 2 + 4
+    assert conv(16, 32, 1, 4, 16, npix=100, in_w=4, w_w=4).latency() == 1 + 4 + 4 + 4
     # worst case of 144 products of unsigned 4-bit x signed 4-bit: -15*8*144 .. 15*7*144
     assert c.acc_w == 15 + 1 and c.params()["ACC_W"] == c.acc_w   # 17280 < 2^15
     mems = {m.name.split(".")[-1]: m for m in c.memories()}
@@ -170,12 +171,16 @@ def test_conv_x_copies_add_their_flip_flops():
     # conv_mvu.v XCOPY / mvu_pack.v: one x register per PE or packed group;
     # synth_ecp5 of PE 8, SIMD 1, 4-bit x with DSP products keeps 28 of them
     # (keep) past the first copy: 451 -> 475 TRELLIS_FF; the DSP products' operand
-    # registers (g_dsp) add IN_W + W_W each: 456 -> 520 TRELLIS_FF (8 products);
+    # registers (g_dsp) added IN_W + W_W each: 456 -> 520 TRELLIS_FF (8 products);
+    # their second stage and the second product register (mvu_dot.v) IN_W + W_W +
+    # IN_W + 1 + W_W = 17 more each in the model: measured 521 -> 665 (9fe8c20 ->
+    # the next commit, 18 each);
     # sf_nx (the input buffer's read-ahead address, also sf's next value) clog2(SF)
     from squeezefpga.codegen.hwops.base import HwOp
     dsp = ConvMvu.standalone("c", 2, 8, 3, 8, 1, in_w=4, w_w=4)
     sf_nx = 5   # SF = 3 * 3 * 2 = 18
-    assert dsp.x_copies == 8 and dsp.ffs("ecp5") - HwOp.ffs(dsp, "ecp5") == 7 * 4 + 8 * 8 + sf_nx
+    assert dsp.x_copies == 8 and \
+        dsp.ffs("ecp5") - HwOp.ffs(dsp, "ecp5") == 7 * 4 + 8 * (2 * 8 + 9) + sf_nx
     pack = dsp.with_mult("pack")   # groups of 3, 3, 2
     assert pack.x_copies == 3 and pack.ffs("ecp5") - HwOp.ffs(pack, "ecp5") == 2 * 4 + sf_nx
     lut = dsp.with_mult("lut")   # one copy per PE too, no operand registers
