@@ -84,14 +84,7 @@ def absorb_output_registers(netlist: dict, top: str) -> int:
     """Rewrite ``netlist`` (yosys JSON) in place; returns the flip-flops absorbed
     (into DP16KD and MULT18X18D output registers)."""
     cells = netlist["modules"][top]["cells"]
-    loads: dict = defaultdict(list)   # bit -> [(cell, pin)] that read it
-    for name, cell in cells.items():
-        dirs = cell.get("port_directions", {})
-        for pin, bits in cell["connections"].items():
-            if dirs.get(pin) != "output":
-                for b in bits:
-                    if not isinstance(b, str):
-                        loads[b].append((name, pin))
+    loads, _ = _nets(cells)
     absorbed = 0
     for name in [n for n, c in cells.items() if c["type"] == "DP16KD"]:
         ram = cells[name]
@@ -129,8 +122,15 @@ def absorb_input_registers(netlist: dict, top: str) -> int:
     absorbed into MULT18X18D input registers (run after
     ``absorb_output_registers``, whose output registers it keeps on CLK0)."""
     cells = netlist["modules"][top]["cells"]
-    loads: dict = defaultdict(list)   # bit -> [(cell, pin)] that read it
-    drivers = {}   # bit -> (cell, pin) that drives it
+    loads, drivers = _nets(cells)
+    return sum(_absorb_inputs(name, cells, loads, drivers)
+               for name in [n for n, c in cells.items() if c["type"] == "MULT18X18D"])
+
+
+def _nets(cells: dict) -> tuple[dict, dict]:
+    """{bit: [(cell, pin)] that read it}, {bit: (cell, pin) that drives it}."""
+    loads: dict = defaultdict(list)
+    drivers = {}
     for name, cell in cells.items():
         dirs = cell.get("port_directions", {})
         for pin, bits in cell["connections"].items():
@@ -140,8 +140,7 @@ def absorb_input_registers(netlist: dict, top: str) -> int:
                         drivers[b] = (name, pin)
                     else:
                         loads[b].append((name, pin))
-    return sum(_absorb_inputs(name, cells, loads, drivers)
-               for name in [n for n, c in cells.items() if c["type"] == "MULT18X18D"])
+    return loads, drivers
 
 
 def _absorb_inputs(name: str, cells: dict, loads: dict, drivers: dict) -> int:
