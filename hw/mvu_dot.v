@@ -55,7 +55,7 @@ module mvu_dot #(
     /* verilator lint_off UNUSEDSIGNAL */
     wire [(TREE_LAT + 1) * SIMD * TW - 1:0] t;
     /* verilator lint_on UNUSEDSIGNAL */
-    genvar s, l, j;
+    genvar s, lv, j;
     generate
         for (s = 0; s < SIMD; s = s + 1) begin : g_simd
             /* verilator lint_off UNUSEDSIGNAL */   // (unused with given products)
@@ -112,23 +112,23 @@ module mvu_dot #(
             end
             assign t[s*TW +: TW] = prodx;
         end
-        for (l = 0; l < TREE_LAT; l = l + 1) begin : g_lvl
-            localparam integer N  = (SIMD + (1 << l) - 1) >> l;   // nodes at level l
-            localparam integer NW = PW + l;
+        for (lv = 0; lv < TREE_LAT; lv = lv + 1) begin : g_lvl
+            localparam integer N  = (SIMD + (1 << lv) - 1) >> lv;   // nodes at level lv
+            localparam integer NW = PW + lv;
             for (j = 0; j < (N + 1) / 2; j = j + 1) begin : g_node
-                wire signed [NW-1:0] x0 = t[(l*SIMD + 2*j)*TW +: NW];
+                wire signed [NW-1:0] x0 = t[(lv*SIMD + 2*j)*TW +: NW];
                 reg  signed [NW:0]   q;
                 wire signed [TW-1:0] qx = TW'(q);
                 if (2 * j + 1 < N) begin : g_pair
-                    wire signed [NW-1:0] x1 = t[(l*SIMD + 2*j + 1)*TW +: NW];
+                    wire signed [NW-1:0] x1 = t[(lv*SIMD + 2*j + 1)*TW +: NW];
                     always @(posedge clk) q <= (NW + 1)'(x0) + (NW + 1)'(x1);
                 end else begin : g_pass
                     always @(posedge clk) q <= (NW + 1)'(x0);
                 end
-                assign t[((l+1)*SIMD + j)*TW +: TW] = qx;
+                assign t[((lv+1)*SIMD + j)*TW +: TW] = qx;
             end
             for (j = (N + 1) / 2; j < SIMD; j = j + 1) begin : g_unused
-                assign t[((l+1)*SIMD + j)*TW +: TW] = {TW{1'b0}};
+                assign t[((lv+1)*SIMD + j)*TW +: TW] = {TW{1'b0}};
             end
         end
     endgenerate
