@@ -109,7 +109,13 @@ module axis_lane_conv #(
         wire           pop   = full && out_ready;
         assign s_axis_tready = rdy && (!full || out_ready);
         wire           push  = s_axis_tvalid && s_axis_tready;
-        wire           en_d  = (full_d && out_ready) || (s_axis_tvalid && rdy_d && (!full_d || out_ready));
+        // the data register's enable has no s_axis_tvalid term: with rdy set
+        // and the slice leaving (or none waiting) it loads the input lanes
+        // whether they are valid or not; without a push full clears, so an
+        // invalid beat is never sent.  (rdy clear means a slice waits: full.)
+        // So the upstream valid, placed in another module, drives only the
+        // two flag pairs, not the data's enables.
+        wire           en_d  = out_ready || (rdy_d && !full_d);
         assign r_data  = sh[OW-1:0];
         assign r_last  = shl && rdy;
         assign r_valid = full;
@@ -128,8 +134,8 @@ module axis_lane_conv #(
             else if (push) sl <= {KW{1'b0}};
             else if (pop && !rdy) sl <= sl + 1'b1;
             // the data multiplexer is selected by the flop rdy_d alone (a LUT per
-            // bit): with rdy set an enabled cycle loads the input beat (a pop
-            // without a push loads a don't-care as full clears)
+            // bit): with rdy set an enabled cycle loads the input lanes (a don't
+            // care unless pushed, as full then clears or stays clear)
             if (en_d) begin
                 sh <= rdy_d ? s_axis_tdata : sh >> OW;
                 shl <= rdy_d ? s_axis_tlast : shl;
