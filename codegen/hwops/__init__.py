@@ -1,5 +1,5 @@
 """Hardware ops of the dataflow pipeline (one class per hw/ module: base.py,
-conv.py, window.py, gap.py, streaming.py), their memory mapping and the
+conv.py and mvu_parts.py, window.py, gap.py, streaming.py), their memory mapping and the
 device table.  No torch, no sim/: the RTL netlist is a list of these objects
 and the budget estimator, the manifest and the ROM files read them."""
 from .base import FoldError, HwOp, Mult, Stream

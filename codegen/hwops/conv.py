@@ -28,6 +28,7 @@ import numpy as np
 from .base import (FoldError, HwOp, Mult, Stream, ceil_div, clog2, divisors, int_range,
                    signed_width)
 from .memory import Memory, stacked_depth
+from .mvu_parts import MvuDot, MvuPack, MvuWrom
 from .streaming import AxisFifo
 
 # first output SF + 4 + MUL_LAT + TREE_LAT (+ 1 with a banked weight ROM) cycles after the
@@ -61,35 +62,6 @@ def pack_factor(in_w: int, in_signed: bool, w_w: int) -> int:
     n = 1 + (PACK_AW - w_w) // (in_w + w_w)
     return n if not in_signed and in_w <= 17 and n >= 2 else 0
 
-
-@dataclass(eq=False)
-class MulLut(HwOp):
-    """hw/mul_lut.v: the soft multiplier conv_mvu instantiates (MULT_STYLE 1)."""
-
-    module = "mul_lut"
-
-
-@dataclass(eq=False)
-class MvuDot(HwOp):
-    """hw/mvu_dot.v: one conv_mvu PE, its SIMD products and adder tree (their
-    resources are ConvMvu's)."""
-
-    module = "mvu_dot"
-    submodules = (MulLut,)
-
-
-@dataclass(eq=False)
-class MvuPack(HwOp):
-    """hw/mvu_pack.v: the packed DSP products conv_mvu instantiates (MULT_STYLE 2)."""
-
-    module = "mvu_pack"
-
-
-@dataclass(eq=False)
-class MvuWrom(HwOp):
-    """hw/mvu_wrom.v: conv_mvu's weight ROM (its memory is ConvMvu's ``wrom``)."""
-
-    module = "mvu_wrom"
 
 OUT_DEPTH = 16   # conv_mvu.v's output FIFO (axis_fifo DEPTH 16, LUT RAM)
 
